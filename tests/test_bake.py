@@ -1,0 +1,95 @@
+"""Bake a table of answer combinations; each must render fully, lint clean, pass its own tests
+and validate with SAM, exactly as a user would run them (the baked Makefile's targets)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.environments import interpreter_for, make
+
+RUNTIMES = [
+    {"python_version": version, "architecture": architecture}
+    for version in ("3.14", "3.13", "3.12")
+    for architecture in ("arm64", "x86_64")
+]
+OPTIONS = [
+    {"tracing": "on", "alarm_email": "ops@example.com"},
+    {
+        "batch_size": "100",
+        "timeout": "900",
+        "memory_size": "10240",
+        "env_vars": "API_REGION=eu-west-1,FEATURE_FLAG=on",
+    },
+    {
+        "memory_size": "128",
+        "timeout": "1",
+        "batch_size": "1",
+        "max_receive_count": "1",
+        "secret_ttl_seconds": "1",
+        "log_retention_days": "3653",
+    },
+]
+# RUNTIMES[0] is the default answer set, baked here under its own name.
+COMBINATIONS = [{}, *RUNTIMES[1:], *OPTIONS]
+
+
+def combination_id(answers: dict[str, str]) -> str:
+    """Name an answer set readably in test ids, e.g. ``python_version:3.13,architecture:x86_64``."""
+    return ",".join(f"{key}:{value}" for key, value in answers.items()) or "defaults"
+
+
+# Template syntax that must never survive rendering; GitHub's own `${{ }}` expressions may.
+UNRENDERED = re.compile(r"(?<!\$)\{\{|\{%|%\}|\{#")
+
+
+@pytest.fixture(params=COMBINATIONS, ids=combination_id)
+def answers(request) -> dict[str, str]:
+    return request.param
+
+
+def test_nothing_left_unrendered(bake, answers):
+    project = bake(answers)
+    leftovers = [
+        f"{path.relative_to(project)}:{number}: {line.strip()}"
+        for path in sorted(project.rglob("*"))
+        if path.is_file()
+        for number, line in enumerate(path.read_text(errors="replace").splitlines(), 1)
+        if UNRENDERED.search(line)
+    ]
+    assert not leftovers
+    assert not [path for path in project.rglob("*") if UNRENDERED.search(path.name)]
+
+
+def test_lint_clean(bake, answers, project_env):
+    make(bake(answers), "lint", f"VENV={project_env}")
+
+
+def test_own_tests_pass(bake, answers, project_env):
+    result = make(bake(answers), "test", f"VENV={project_env}")
+    assert re.search(r"\b\d+ passed\b", result.stdout), result.stdout
+    assert " failed" not in result.stdout
+
+
+def test_sam_validate_and_cfn_lint(bake, answers, tools_env):
+    make(bake(answers), "validate", f"TOOLS_VENV={tools_env}")
+
+
+@pytest.mark.parametrize("answers", RUNTIMES, ids=combination_id)
+def test_sam_build(bake, answers, tools_env):
+    version = answers["python_version"]
+    if interpreter_for(version) is None:
+        pytest.skip(f"sam build for python{version} needs python{version} on PATH; this machine has none")
+    project = bake(answers)
+    make(project, "build", f"TOOLS_VENV={tools_env}")
+    built = project / ".aws-sam" / "build"
+    function_dirs = [path for path in built.iterdir() if path.is_dir()]
+    assert len(function_dirs) == 1
+    function_dir = function_dirs[0]
+    (package,) = [path.parent.name for path in (project / "src").glob("*/handler.py")]
+    assert (function_dir / package / "handler.py").is_file(), "the package sits at the zip's root"
+    assert (function_dir / "httpx").is_dir(), "runtime dependencies are bundled"
+    assert not (function_dir / "boto3").exists(), (
+        "the Lambda runtime provides boto3; bundling it wastes bytes"
+    )

@@ -1,0 +1,100 @@
+"""A local HTTP receiver that plays the target: checks the API key and records deliveries."""
+
+import json
+import threading
+from dataclasses import dataclass
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import TracebackType
+from typing import Self
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """A request the receiver accepted."""
+
+    body: str
+    idempotency_key: str | None
+
+
+class Receiver:
+    """An HTTP endpoint on 127.0.0.1, on a free port, standing in for the target.
+
+    Each POST is answered, in this order of checks:
+
+    - 401 while `refuse_next` is above zero (it counts down), as after a key rotation;
+    - 401 unless the Authorization header is ``Bearer <api_key>``;
+    - 400 if the body is not JSON;
+    - 500 if the body is one of `failing_bodies`;
+    - otherwise 200, and the request is recorded in `deliveries`.
+
+    Tests may change `api_key`, `refuse_next` and `failing_bodies` at any time.
+    """
+
+    def __init__(self, api_key: str) -> None:
+        self.api_key = api_key
+        self.refuse_next = 0
+        self.failing_bodies: set[str] = set()
+        self.deliveries: list[Delivery] = []
+        self.refused = 0
+        self._lock = threading.Lock()
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
+        # A short poll interval makes stopping quick (the default is half a second).
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
+
+    @property
+    def url(self) -> str:
+        """The URL to POST to."""
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}/deliveries"
+
+    def __enter__(self) -> Self:
+        self._thread.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join()
+
+    def answer(self, authorization: str | None, idempotency_key: str | None, body: str) -> int:
+        """Decide the status for one request (see the class docstring); record it if accepted."""
+        with self._lock:
+            if self.refuse_next > 0 or authorization != f"Bearer {self.api_key}":
+                self.refuse_next = max(self.refuse_next - 1, 0)
+                self.refused += 1
+                return HTTPStatus.UNAUTHORIZED
+            try:
+                json.loads(body)
+            except ValueError:
+                return HTTPStatus.BAD_REQUEST
+            if body in self.failing_bodies:
+                return HTTPStatus.INTERNAL_SERVER_ERROR
+            self.deliveries.append(Delivery(body=body, idempotency_key=idempotency_key))
+            return HTTPStatus.OK
+
+
+def _handler_for(receiver: Receiver) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            length = int(self.headers.get("Content-Length", "0"))
+            body = self.rfile.read(length).decode("utf-8", errors="replace")
+            status = receiver.answer(
+                self.headers.get("Authorization"), self.headers.get("Idempotency-Key"), body
+            )
+            self.send_response(status)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, format: str, *args: object) -> None:
+            # Quiet: `make run` prints what was delivered, and tests assert it.
+            pass
+
+    return Handler

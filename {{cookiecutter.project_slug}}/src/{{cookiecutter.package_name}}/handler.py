@@ -1,0 +1,103 @@
+"""Lambda entry point: initialisation at module scope, a thin synchronous handler.
+
+Lambda imports this module once per container (the cold start) and then calls
+`lambda_handler` for every batch, so everything that can be reused is built here, once:
+settings, the event loop, the Secrets Manager client, the API key, the HTTP client.
+"""
+
+import asyncio
+import functools
+import logging
+from collections.abc import Mapping
+from typing import Any, Protocol
+
+import boto3
+import httpx
+
+from .batch import process_batch
+from .secret_cache import SecretCache
+from .settings import load_settings
+from .task import Message, Target, deliver
+
+# Lambda formats standard-library log records as JSON, with the request id, because
+# template.yaml sets LoggingConfig.LogFormat to JSON; fields passed in `extra` become keys.
+logger = logging.getLogger(__name__)
+
+# Every setting is validated before anything else happens: a bad value fails the cold start
+# with one message that lists every problem.
+settings = load_settings()
+
+# One event loop for the life of the container. asyncio.run() would create a loop for each
+# invocation and close it afterwards, but the HTTP client's pooled connections and the secret
+# cache's lock belong to the loop they were first used on. Between invocations Lambda freezes
+# the process, loop included.
+loop = asyncio.new_event_loop()
+asyncio.set_event_loop(loop)
+
+# boto3 finds the region and credentials in the environment (and AWS_ENDPOINT_URL, if set,
+# which is how tests and `make run` reach a local moto server).
+secrets_manager = boto3.client("secretsmanager")
+
+# The API key is read now, so a missing secret or a missing permission fails the cold start
+# instead of every message; later it is reused until the TTL passes or the target refuses it.
+api_key = SecretCache(
+    fetch=lambda: secrets_manager.get_secret_value(SecretId=settings.secret_name)["SecretString"],
+    ttl_seconds=settings.secret_ttl_seconds,
+)
+api_key.prefetch()
+
+target = Target(
+    client=httpx.AsyncClient(timeout=settings.target_timeout_seconds),
+    url=settings.target_url,
+    api_key=api_key,
+)
+work = functools.partial(deliver, target=target)
+
+# Of the time left when a batch starts, this share (at most MAX_MARGIN_SECONDS) is kept to
+# cancel unfinished deliveries, log and answer before Lambda's own timeout would end the
+# invocation and return every record of the batch to the queue.
+MARGIN_SHARE = 0.1
+MAX_MARGIN_SECONDS = 1.0
+
+
+class LambdaContext(Protocol):
+    """The part of Lambda's context object that this handler uses."""
+
+    def get_remaining_time_in_millis(self) -> int:
+        """Return the milliseconds left before Lambda stops the invocation."""
+        ...
+
+
+def lambda_handler(event: Mapping[str, Any], context: LambdaContext) -> dict[str, Any]:
+    """Deliver every record of an SQS batch and report the ones that failed.
+
+    Synchronous, because Lambda's Python runtime calls the handler and does not await it.
+
+    Returns:
+        SQS's partial batch response (ReportBatchItemFailures, set in template.yaml): the
+        records listed go back to the queue, and to the dead-letter queue once they have been
+        received max_receive_count times; the others are deleted.
+    """
+    messages = _sqs_messages(event)
+    remaining_seconds = context.get_remaining_time_in_millis() / 1000
+    margin_seconds = min(remaining_seconds * MARGIN_SHARE, MAX_MARGIN_SECONDS)
+    failed = loop.run_until_complete(
+        process_batch(
+            messages,
+            work,
+            max_concurrency=settings.max_concurrency,
+            time_budget_seconds=remaining_seconds - margin_seconds,
+        )
+    )
+    logger.info(
+        "batch processed: %d received, %d failed",
+        len(messages),
+        len(failed),
+        extra={"received": len(messages), "failed": len(failed)},
+    )
+    return {"batchItemFailures": [{"itemIdentifier": message_id} for message_id in failed]}
+
+
+def _sqs_messages(event: Mapping[str, Any]) -> list[Message]:
+    # The only place that knows the trigger's event shape; task.py only sees Messages.
+    return [Message(id=record["messageId"], body=record["body"]) for record in event["Records"]]

@@ -1,0 +1,33 @@
+"""The handler as Lambda runs it: imported (init) once per test, against moto and a receiver."""
+
+import uuid
+from collections.abc import Iterator
+from types import ModuleType
+
+import pytest
+
+from local.aws import PROFILE_VARIABLES, create_secret, start_recording
+from local.run import function_environment, load_handler, unload_handler
+from local.target import Receiver
+
+
+@pytest.fixture
+def secret_name(aws, receiver) -> str:
+    """A new secret in moto holding the receiver's key (moto's state lasts the session)."""
+    name = f"{{ cookiecutter.project_slug }}/test-{uuid.uuid4()}"
+    create_secret(aws, name, receiver.api_key)
+    return name
+
+
+@pytest.fixture
+def handler(aws, receiver: Receiver, secret_name, monkeypatch) -> Iterator[ModuleType]:
+    """The handler module after a cold start; requests to moto are recorded from its init on."""
+    for name in PROFILE_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    for name, value in function_environment(aws, receiver.url).items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("SECRET_NAME", secret_name)
+    start_recording(aws)
+    module = load_handler()
+    yield module
+    unload_handler(module)

@@ -1,0 +1,456 @@
+"""Check every answer before anything is generated, and report all problems at once.
+
+Cookiecutter renders this file with Jinja and runs it after creating the (empty) project
+directory; when it exits with status 1, cookiecutter deletes that directory, so bad answers
+leave nothing behind. Each problem is one line of standard error:
+
+    variable: 'value': what is wrong; what to do
+
+Jinja appears only inside the string literals of RENDERED_ANSWERS, so this file is plain Python
+before rendering too: the template's tests import it and call `validate` directly.
+"""
+
+import json
+import keyword
+import re
+import sys
+import unicodedata
+from collections import Counter
+from collections.abc import Callable, Mapping
+from typing import NamedTuple
+
+# --- The answers, filled in by cookiecutter's Jinja pass, in prompt order -----------------------
+
+# Each answer arrives as JSON text in a raw triple-quoted string: JSON escapes every quote and
+# backslash inside the value, and the spaces keep the JSON's closing quote apart from the
+# string's own, so no answer can end the string early.
+RENDERED_ANSWERS = {
+    "project_name": r""" {{ cookiecutter.project_name | tojson }} """,
+    "project_slug": r""" {{ cookiecutter.project_slug | tojson }} """,
+    "package_name": r""" {{ cookiecutter.package_name | tojson }} """,
+    "description": r""" {{ cookiecutter.description | tojson }} """,
+    "author_name": r""" {{ cookiecutter.author_name | tojson }} """,
+    "author_email": r""" {{ cookiecutter.author_email | tojson }} """,
+    "trigger": r""" {{ cookiecutter.trigger | tojson }} """,
+    "python_version": r""" {{ cookiecutter.python_version | tojson }} """,
+    "architecture": r""" {{ cookiecutter.architecture | tojson }} """,
+    "aws_region": r""" {{ cookiecutter.aws_region | tojson }} """,
+    "memory_size": r""" {{ cookiecutter.memory_size | tojson }} """,
+    "timeout": r""" {{ cookiecutter.timeout | tojson }} """,
+    "batch_size": r""" {{ cookiecutter.batch_size | tojson }} """,
+    "max_receive_count": r""" {{ cookiecutter.max_receive_count | tojson }} """,
+    "secret_name": r""" {{ cookiecutter.secret_name | tojson }} """,
+    "secret_ttl_seconds": r""" {{ cookiecutter.secret_ttl_seconds | tojson }} """,
+    "env_vars": r""" {{ cookiecutter.env_vars | tojson }} """,
+    "tracing": r""" {{ cookiecutter.tracing | tojson }} """,
+    "log_retention_days": r""" {{ cookiecutter.log_retention_days | tojson }} """,
+    "alarm_email": r""" {{ cookiecutter.alarm_email | tojson }} """,
+}
+
+
+# --- Limits, each from the service that enforces it -------------------------------------------
+
+CHOICES = {
+    "trigger": ("sqs",),
+    # Lambda's Python runtimes that AWS still supports; python3.11 and older are deprecated.
+    "python_version": ("3.14", "3.13", "3.12"),
+    "architecture": ("arm64", "x86_64"),
+    "tracing": ("off", "on"),
+    # The only values CloudWatch Logs accepts for RetentionInDays.
+    "log_retention_days": (
+        "30", "1", "3", "5", "7", "14", "60", "90", "120", "150", "180", "365", "400", "545",
+        "731", "1096", "1827", "2192", "2557", "2922", "3288", "3653",
+    ),
+}  # fmt: skip
+CHOICE_NOTES = {
+    "python_version": "AWS has deprecated the python3.11 runtime and older",
+}
+
+# variable: (minimum, maximum, unit, where the range comes from, an example)
+WHOLE_NUMBERS = {
+    "memory_size": (128, 10_240, "MB", "Lambda's memory range", "256"),
+    "timeout": (1, 900, "seconds", "Lambda stops a function after at most 15 minutes", "30"),
+    "batch_size": (1, 10_000, "records", "Lambda's batch limit for a standard SQS queue", "10"),
+    "max_receive_count": (1, 1_000, "deliveries", "the range of an SQS redrive policy", "5"),
+    "secret_ttl_seconds": (1, 86_400, "seconds", "at most a day, so a rotated key is picked up", "300"),
+}
+
+NAME_MAX = 100  # project and author names: a name, not a paragraph (GitHub's repository-name limit)
+DESCRIPTION_MAX = 256  # the Description of a Lambda function
+# The slug names the stacks "<slug>-dev" and "<slug>-prod". CloudFormation names the function
+# and its role "<stack>-<logical id>-<12 random characters>", cut to their 64-character limit:
+# at 40, "<slug>-prod" (45) and the suffix (13 with its hyphen) take 58, so the generated names
+# still say which stack they belong to.
+PROJECT_SLUG_MAX = 40
+EMAIL_MAX = 254  # the longest address SMTP can carry
+SECRET_NAME_MAX = 512
+
+SLUG = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*")
+PACKAGE = re.compile(r"[a-z][a-z0-9_]*")
+EMAIL = re.compile(
+    r"[A-Za-z0-9_%+'-]+(?:\.[A-Za-z0-9_%+'-]+)*@(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.)+[A-Za-z]{2,63}"
+)
+REGION = re.compile(r"[a-z]{2}(?:-[a-z]+)+-[0-9]{1,2}")
+SECRET_NAME = re.compile(r"[A-Za-z0-9/_+=.@-]+")
+# Secrets Manager ends every secret's ARN with "-" and six random characters; a name that already
+# ends like that makes lookups by partial ARN ambiguous.
+SECRET_SUFFIX_LOOKALIKE = re.compile(r"-[A-Za-z0-9]{6}\Z")
+
+# Top-level import names the generated project depends on (runtime, the AWS runtime interface
+# client, dev tools and what they import) and its own top-level folders: a package with one of
+# these names would shadow it, or be shadowed by it.
+TAKEN_IMPORT_NAMES = frozenset({
+    "httpx", "httpcore", "h11", "anyio", "sniffio", "certifi", "idna", "typing_extensions",
+    "boto3", "botocore", "s3transfer", "jmespath", "urllib3", "dateutil", "six", "awslambdaric",
+    "moto", "werkzeug", "flask", "jinja2", "markupsafe", "requests", "responses", "yaml",
+    "cryptography", "xmltodict", "pytest", "_pytest", "pluggy", "iniconfig", "packaging", "ruff",
+    "local", "tests",
+})  # fmt: skip
+# Modules of the newest runtime that older Pythons running cookiecutter do not list.
+NEWER_STDLIB = frozenset({"annotationlib", "compression"})
+
+# --- env_vars ---------------------------------------------------------------------------------
+
+# Lambda's key rule ([a-zA-Z][a-zA-Z0-9_]+) in POSIX upper case.
+ENV_NAME = re.compile(r"[A-Z][A-Z0-9_]+")
+# Set by Lambda itself; a function configuration that sets one is refused. (Lambda's _HANDLER and
+# _X_AMZN_TRACE_ID are excluded by ENV_NAME already: a name must start with a letter.)
+LAMBDA_RESERVED = frozenset({
+    "AWS_REGION", "AWS_DEFAULT_REGION", "AWS_EXECUTION_ENV",
+    "AWS_LAMBDA_FUNCTION_NAME", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "AWS_LAMBDA_FUNCTION_VERSION",
+    "AWS_LAMBDA_INITIALIZATION_TYPE", "AWS_LAMBDA_LOG_GROUP_NAME", "AWS_LAMBDA_LOG_STREAM_NAME",
+    "AWS_ACCESS_KEY", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
+    "AWS_LAMBDA_RUNTIME_API", "LAMBDA_TASK_ROOT", "LAMBDA_RUNTIME_DIR", "TZ",
+})  # fmt: skip
+# Prefixes of names whose meaning AWS owns: the SDK reads AWS_* (AWS_ENDPOINT_URL, AWS_MAX_ATTEMPTS)
+# and Lambda adds new AWS_LAMBDA_* and LAMBDA_* names over time.
+AWS_PREFIXES = ("AWS_", "LAMBDA_")
+# Names that change how the process or Python behaves: not settings of the task.
+PROCESS_NAMES = frozenset({"PATH", "LANG", "LD_LIBRARY_PATH", "HOME", "TMPDIR"})
+PROCESS_PREFIXES = ("PYTHON", "LC_")
+# Variables the template sets or reads itself (see the README's settings table).
+TEMPLATE_NAMES = frozenset({
+    "TARGET_URL", "SECRET_NAME", "SECRET_TTL_SECONDS", "TARGET_TIMEOUT_SECONDS", "MAX_CONCURRENCY",
+    "AWS_ENDPOINT_URL",
+})  # fmt: skip
+# Credentials belong in Secrets Manager, where access is logged and limited; anyone who can read
+# the function's configuration reads its environment. A name that only points at a credential
+# (..._SECRET_NAME, ..._TOKEN_URL) is fine.
+CREDENTIAL_WORDS = (
+    "PASSWORD", "PASSWD", "PASSPHRASE", "SECRET", "TOKEN", "CREDENTIAL", "API_KEY", "APIKEY",
+    "PRIVATE_KEY", "ACCESS_KEY",
+)  # fmt: skip
+POINTER_SUFFIXES = ("_NAME", "_ARN", "_URL", "_URI")
+# Lambda caps all of a function's variables together (names and values) at 4 KB.
+ENV_BYTES_MAX = 4096
+# Room kept for the template's own variables: their names and small numbers (about 70 bytes),
+# SECRET_NAME holding the secret's ARN (about 90 bytes around the name) and TARGET_URL, which
+# is chosen at deploy time (512 bytes kept for it).
+OWN_ENV_BYTES = 70 + 90 + 512
+
+# Built with "+" so that Jinja, which renders this file, does not read them as its own syntax.
+JINJA_OPENERS = ("{" + "{", "{" + "%", "{" + "#")
+# Bidirectional-text controls: they can make a generated file read differently from what it is.
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+UNPRINTABLE_CATEGORIES = frozenset({"Cc", "Cs", "Zl", "Zp"})  # controls, lone surrogates, line breaks
+
+
+class Problem(NamedTuple):
+    """One bad answer: which variable, the offending value, and what is wrong; what to do."""
+
+    variable: str
+    value: str
+    message: str
+
+    def __str__(self) -> str:
+        """Format as one line: repr() escapes line breaks, and a long value is cut short."""
+        if len(self.value) <= 60:
+            shown = repr(self.value)
+        else:
+            shown = f"{self.value[:50]!r}... ({len(self.value)} characters)"
+        return f"{self.variable}: {shown}: {self.message}"
+
+
+# --- Checks: each returns what is wrong and what to do, or None -------------------------------
+
+
+def unprintable(value: str) -> str | None:
+    """Describe the first control, line-break or bidi character in ``value``, or return None."""
+    for char in value:
+        if unicodedata.category(char) in UNPRINTABLE_CATEGORIES or char in BIDI_CONTROLS:
+            return f"contains {char!r} (U+{ord(char):04X})"
+    return None
+
+
+def check_one_line(value: str, *, maximum: int, required: bool, why: str) -> str | None:
+    """Check free text that is written into YAML, TOML, Python and Markdown as one line."""
+    if required and not value.strip():
+        return "must not be empty; give a value"
+    if len(value) > maximum:
+        return f"is {len(value)} characters, at most {maximum} are allowed ({why}); shorten it"
+    found = unprintable(value)
+    if found:
+        return f"{found}; write it as one line of printable text"
+    return None
+
+
+def check_project_name(value: str) -> str | None:
+    return check_one_line(value, maximum=NAME_MAX, required=True, why="it is the README's heading")
+
+
+def check_description(value: str) -> str | None:
+    # One line, no tabs: it is the function's and the stack's description, the summary in
+    # pyproject.toml and the README's first paragraph, where a line break has no place.
+    return check_one_line(
+        value, maximum=DESCRIPTION_MAX, required=False, why="Lambda's limit for a description"
+    )
+
+
+def check_author_name(value: str) -> str | None:
+    problem = check_one_line(value, maximum=NAME_MAX, required=True, why="a name, not a paragraph")
+    if problem is None and "," in value:
+        problem = "contains a comma, which pyproject.toml forbids in an author's name (PEP 621); leave it out"
+    return problem
+
+
+def check_email(value: str) -> str | None:
+    if len(value) > EMAIL_MAX or not EMAIL.fullmatch(value) or len(value.partition("@")[0]) > 64:
+        return "is not an e-mail address; give one like name@example.com"
+    return None
+
+
+def check_alarm_email(value: str) -> str | None:
+    return check_email(value) if value else None
+
+
+def check_project_slug(value: str) -> str | None:
+    if not value:
+        return "is empty (project_name has no letters or digits to derive it from); pass project_slug=my-task"
+    if not SLUG.fullmatch(value):
+        suggestion = re.sub(r"[^a-z0-9]+", "-", value.lower()).strip("-").lstrip("0123456789-")
+        example = f"e.g. {suggestion!r}" if SLUG.fullmatch(suggestion) else "e.g. 'my-task'"
+        return (
+            "must be lowercase letters, digits and single hyphens, start with a letter and not end"
+            f" with a hyphen (it names the directory and the CloudFormation stacks); {example}"
+        )
+    if len(value) > PROJECT_SLUG_MAX:
+        return (
+            f"is {len(value)} characters, at most {PROJECT_SLUG_MAX} (so '<slug>-prod' stays whole in the"
+            " 64-character names CloudFormation generates); shorten it"
+        )
+    return None
+
+
+def check_package_name(value: str) -> str | None:
+    if not PACKAGE.fullmatch(value):
+        suggestion = re.sub(r"[^a-z0-9]+", "_", value.lower()).strip("_").lstrip("0123456789_")
+        example = suggestion if PACKAGE.fullmatch(suggestion) else "my_task"
+        return (
+            "must be a Python package name: lowercase ASCII letters, digits and '_', starting with a"
+            f" letter; e.g. package_name={example}"
+        )
+    fix = f"pass another package_name, e.g. {value}_task"
+    if keyword.iskeyword(value) or keyword.issoftkeyword(value):
+        return f"is a Python keyword; {fix}"
+    if value in sys.stdlib_module_names or value in NEWER_STDLIB:
+        return f"is a standard-library module, which the package would shadow; {fix}"
+    if value in TAKEN_IMPORT_NAMES:
+        return f"is the import name of a dependency or a folder of the generated project; {fix}"
+    return None
+
+
+def check_aws_region(value: str) -> str | None:
+    if not REGION.fullmatch(value):
+        return "is not an AWS Region code; give one like us-east-1 or eu-west-1"
+    return None
+
+
+def check_secret_name(value: str) -> str | None:
+    if value.startswith("arn:"):
+        return (
+            "is an ARN; give the name of the secret the stack creates (to use an existing secret,"
+            " deploy with the ExistingSecretArn parameter instead)"
+        )
+    if not value:
+        return "must not be empty; give a name, e.g. 'my-task/target-api-key'"
+    if len(value) > SECRET_NAME_MAX:
+        return f"is {len(value)} characters, Secrets Manager allows at most {SECRET_NAME_MAX}; shorten it"
+    if not SECRET_NAME.fullmatch(value):
+        bad = sorted({char for char in value if not SECRET_NAME.fullmatch(char)})
+        return (
+            f"contains {' '.join(map(repr, bad))}, but Secrets Manager allows only ASCII letters,"
+            " digits and / _ + = . @ -; replace it (e.g. with '-' or '/')"
+        )
+    if value.lower().startswith("aws/"):
+        return "starts with 'aws/', which is reserved for secrets AWS services create; choose another prefix"
+    if SECRET_SUFFIX_LOOKALIKE.search(value):
+        return (
+            "ends with '-' and six characters, like the random suffix Secrets Manager adds to every"
+            " ARN, which makes partial-ARN lookups ambiguous; change the ending (e.g. add '-key')"
+        )
+    return None
+
+
+def whole_number_check(variable: str) -> Callable[[str], str | None]:
+    """Return the check of a whole-number answer from its row in WHOLE_NUMBERS."""
+    minimum, maximum, unit, why, example = WHOLE_NUMBERS[variable]
+
+    def check(value: str) -> str | None:
+        # ASCII digits only: no sign, spaces, decimals or units, which Jinja's `int` would misread.
+        if not re.fullmatch(r"[0-9]+", value):
+            return f"must be a whole number of {unit}, digits only; e.g. {example}"
+        if not minimum <= int(value) <= maximum:
+            return f"must be from {minimum} to {maximum} {unit} ({why}); e.g. {example}"
+        return None
+
+    return check
+
+
+def choice_check(variable: str) -> Callable[[str], str | None]:
+    """Return the check of an answer that must be one of CHOICES[variable]."""
+    choices = CHOICES[variable]
+    note = f" ({CHOICE_NOTES[variable]})" if variable in CHOICE_NOTES else ""
+
+    def check(value: str) -> str | None:
+        if value not in choices:
+            return f"is not offered{note}; choose one of {', '.join(choices)}"
+        return None
+
+    return check
+
+
+def env_var_problems(env_vars: str, secret_name: str) -> list[tuple[str, str]]:
+    """Check the env_vars answer: "NAME=value" pairs separated by commas.
+
+    Returns:
+        (the offending pair or answer, what is wrong; what to do) for every problem found.
+    """
+    problems: list[tuple[str, str]] = []
+    settings: list[tuple[str, str]] = []
+    # Split exactly as the generated files do: on commas, then at the first "=", trimming spaces.
+    for pair in (pair.strip() for pair in env_vars.split(",")):
+        if not pair:
+            continue
+        name, equals, value = (part.strip() for part in pair.partition("="))
+        if not equals:
+            problem = "is not NAME=value; separate NAME=value pairs with commas (so no value can contain one)"
+            problems.append((pair, problem))
+            continue
+        settings.append((name, value))
+        problem = env_name_problem(name)
+        if problem is None:
+            found = unprintable(value)
+            problem = f"the value {found}; give a value of printable text" if found else None
+        if problem:
+            # Never echo what may be a credential into a terminal or a CI log.
+            problems.append((f"{name}=***" if looks_like_credential(name) else pair, problem))
+    for name, count in Counter(name for name, _ in settings).items():
+        if count > 1:
+            problems.append((name, f"is given {count} times; give each name once"))
+    size = sum(len(name.encode()) + len(value.encode()) for name, value in settings)
+    budget = ENV_BYTES_MAX - OWN_ENV_BYTES - len(secret_name.encode())
+    if size > budget:
+        problems.append((
+            ",".join(name for name, _ in settings),  # the names only: values may be long
+            f"the settings take {size} bytes, but Lambda allows 4 KB for all variables and the template's own"
+            f" need about {ENV_BYTES_MAX - budget}, which leaves {budget}; keep large values in a file or"
+            " in Secrets Manager and put their names here",
+        ))  # fmt: skip
+    return problems
+
+
+def looks_like_credential(name: str) -> bool:
+    """Tell whether an env_vars NAME reads like a credential rather than a pointer to one."""
+    return any(word in name for word in CREDENTIAL_WORDS) and not name.endswith(POINTER_SUFFIXES)
+
+
+def env_name_problem(name: str) -> str | None:
+    """Say what is wrong with one NAME of env_vars and what to do, or return None."""
+    if not ENV_NAME.fullmatch(name):
+        fix = f"write it as {name.upper()!r}" if ENV_NAME.fullmatch(name.upper()) else "e.g. 'API_REGION'"
+        return (
+            "the name must be upper-case letters, digits and '_', start with a letter and be at least"
+            f" 2 characters long (POSIX names, as Lambda requires); {fix}"
+        )
+    if name in LAMBDA_RESERVED:
+        return f"{name} is reserved by Lambda, which sets it itself; choose another name"
+    if name in TEMPLATE_NAMES:
+        return f"{name} is set by the template itself (see the README's settings); choose another name"
+    if name.startswith(AWS_PREFIXES):
+        return f"names starting {' or '.join(AWS_PREFIXES)} belong to AWS (Lambda and the AWS SDK read them); use another prefix, e.g. APP_"
+    if name in PROCESS_NAMES or name.startswith(PROCESS_PREFIXES):
+        return f"{name} changes how the runtime or Python behaves, it is not a setting of the task; choose another name"
+    if keyword.iskeyword(name.lower()):
+        return f"it becomes settings.{name.lower()}, a Python keyword; choose another name"
+    if looks_like_credential(name):
+        return (
+            f"{name} looks like a credential, and environment variables are readable by anyone who"
+            " can read the function's configuration; keep it in Secrets Manager and pass only its"
+            f" name here (e.g. {name}_SECRET_NAME=...)"
+        )
+    return None
+
+
+# One check per answer but env_vars, which `validate` checks pair by pair.
+CHECKS: dict[str, Callable[[str], str | None]] = {
+    "project_name": check_project_name,
+    "project_slug": check_project_slug,
+    "package_name": check_package_name,
+    "description": check_description,
+    "author_name": check_author_name,
+    "author_email": check_email,
+    "trigger": choice_check("trigger"),
+    "python_version": choice_check("python_version"),
+    "architecture": choice_check("architecture"),
+    "aws_region": check_aws_region,
+    "memory_size": whole_number_check("memory_size"),
+    "timeout": whole_number_check("timeout"),
+    "batch_size": whole_number_check("batch_size"),
+    "max_receive_count": whole_number_check("max_receive_count"),
+    "secret_name": check_secret_name,
+    "secret_ttl_seconds": whole_number_check("secret_ttl_seconds"),
+    "tracing": choice_check("tracing"),
+    "log_retention_days": choice_check("log_retention_days"),
+    "alarm_email": check_alarm_email,
+}
+
+
+def validate(answers: Mapping[str, str]) -> list[str]:
+    """Return one line per problem in ``answers`` (a value for every variable), in prompt order."""
+    problems: list[Problem] = []
+    for variable in RENDERED_ANSWERS:
+        value = answers[variable]
+        opener = next((opener for opener in JINJA_OPENERS if opener in value), None)
+        if opener:
+            # Updating a project (cruft update, a replay) renders the answers again, so Jinja
+            # syntax in one would change meaning or fail later.
+            problems.append(
+                Problem(variable, value, f"contains {opener!r}, which is template syntax; leave it out")
+            )
+        elif variable == "env_vars":
+            problems.extend(
+                Problem(variable, *found) for found in env_var_problems(value, answers["secret_name"])
+            )
+        else:
+            message = CHECKS[variable](value)
+            if message:
+                problems.append(Problem(variable, value, message))
+    return [str(problem) for problem in problems]
+
+
+def main() -> int:
+    """Validate the rendered answers; print every problem to standard error and return 1 if any."""
+    # Answers from a config file may be numbers; the checks read them as the text they render to.
+    answers = {name: str(json.loads(text)) for name, text in RENDERED_ANSWERS.items()}
+    problems = validate(answers)
+    if not problems:
+        return 0
+    print(f"Cannot generate the project: {len(problems)} problem(s) with the answers.", file=sys.stderr)
+    for problem in problems:
+        print(f"  {problem}", file=sys.stderr)
+    print("Nothing was generated. Run cookiecutter again with corrected answers.", file=sys.stderr)
+    return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,390 @@
+"""The pre-generation hook: every bad answer is refused with a message that names the variable,
+shows the value and says what to do; good answers pass; nothing is left behind on failure; no
+answer, however many quotes and backslashes it holds, can break the hook's own source."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+from cookiecutter.exceptions import FailedHookException
+from cookiecutter.generate import generate_context
+from cookiecutter.main import cookiecutter
+from cookiecutter.prompt import prompt_for_config
+from cookiecutter.utils import create_env_with_context
+
+from tests.environments import REPO_ROOT
+
+HOOK = REPO_ROOT / "hooks" / "pre_gen_project.py"
+COOKIECUTTER_JSON = json.loads((REPO_ROOT / "cookiecutter.json").read_text(encoding="utf-8"))
+VARIABLES = [key for key in COOKIECUTTER_JSON if not key.startswith("_")]
+
+
+def load_hook(source: str, name: str = "pre_gen_project") -> ModuleType:
+    """Import hook source as a module (not as __main__, so it validates nothing by itself)."""
+    module = ModuleType(name)
+    module.__file__ = str(HOOK)
+    exec(compile(source, str(HOOK), "exec"), module.__dict__)  # noqa: S102 - our own hook's source
+    return module
+
+
+# The hook as it sits in the repository: its Jinja lives only in string literals.
+hook = load_hook(HOOK.read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def defaults() -> dict[str, str]:
+    """The default answers exactly as cookiecutter renders them (derived ones included)."""
+    context = generate_context(context_file=str(REPO_ROOT / "cookiecutter.json"))
+    rendered = prompt_for_config(context, no_input=True)
+    return {name: rendered[name] for name in VARIABLES}
+
+
+def problems(defaults: dict[str, str], **overrides: str) -> list[str]:
+    return hook.validate({**defaults, **overrides})
+
+
+# --- The hook agrees with cookiecutter.json ---------------------------------------------------
+
+
+def test_every_variable_is_rendered_into_the_hook_in_prompt_order():
+    assert list(hook.RENDERED_ANSWERS) == VARIABLES
+    for name, text in hook.RENDERED_ANSWERS.items():
+        assert text == " {{ cookiecutter." + name + " | tojson }} "
+
+
+def test_every_variable_but_env_vars_has_a_check():
+    assert set(hook.CHECKS) == set(VARIABLES) - {"env_vars"}
+
+
+def test_choices_are_those_cookiecutter_offers():
+    offered = {
+        name: tuple(COOKIECUTTER_JSON[name])
+        for name in VARIABLES
+        if isinstance(COOKIECUTTER_JSON[name], list)
+    }
+    assert offered == hook.CHOICES
+
+
+# --- Bad answers --------------------------------------------------------------------------------
+
+# (overrides, variable named in the problem, value shown, a fragment of the message)
+BAD = [
+    ({"memory_size": "64"}, "memory_size", "64", "from 128 to 10240 MB"),
+    ({"memory_size": "10241"}, "memory_size", "10241", "from 128 to 10240 MB"),
+    ({"memory_size": "abc"}, "memory_size", "abc", "whole number of MB, digits only"),
+    ({"memory_size": "256MB"}, "memory_size", "256MB", "whole number of MB, digits only"),
+    ({"memory_size": "1e3"}, "memory_size", "1e3", "whole number"),
+    ({"memory_size": "٣٠٠"}, "memory_size", "٣٠٠", "whole number"),  # digits, but not ASCII
+    ({"timeout": "0"}, "timeout", "0", "from 1 to 900 seconds"),
+    ({"timeout": "901"}, "timeout", "901", "from 1 to 900 seconds"),
+    ({"timeout": "-5"}, "timeout", "-5", "whole number of seconds"),
+    ({"timeout": "1.5"}, "timeout", "1.5", "whole number of seconds"),
+    ({"timeout": " 30"}, "timeout", " 30", "whole number of seconds"),
+    ({"batch_size": "10001"}, "batch_size", "10001", "from 1 to 10000 records"),
+    ({"max_receive_count": "0"}, "max_receive_count", "0", "from 1 to 1000"),
+    ({"secret_ttl_seconds": "86401"}, "secret_ttl_seconds", "86401", "from 1 to 86400 seconds"),
+    ({"env_vars": "1BAD=x"}, "env_vars", "1BAD=x", "start with a letter"),
+    ({"env_vars": "lower=x"}, "env_vars", "lower=x", "write it as 'LOWER'"),
+    ({"env_vars": "A=x"}, "env_vars", "A=x", "at least 2 characters"),
+    ({"env_vars": "MY-NAME=x"}, "env_vars", "MY-NAME=x", "upper-case letters, digits and '_'"),
+    ({"env_vars": "AWS_REGION=x"}, "env_vars", "AWS_REGION=x", "reserved by Lambda"),
+    ({"env_vars": "LAMBDA_TASK_ROOT=x"}, "env_vars", "LAMBDA_TASK_ROOT=x", "reserved by Lambda"),
+    ({"env_vars": "TZ=UTC"}, "env_vars", "TZ=UTC", "reserved by Lambda"),
+    ({"env_vars": "AWS_PROFILE=x"}, "env_vars", "AWS_PROFILE=x", "belong to AWS"),
+    ({"env_vars": "TARGET_URL=x"}, "env_vars", "TARGET_URL=x", "set by the template"),
+    ({"env_vars": "AWS_ENDPOINT_URL=x"}, "env_vars", "AWS_ENDPOINT_URL=x", "set by the template"),
+    ({"env_vars": "PYTHONPATH=/x"}, "env_vars", "PYTHONPATH=/x", "how the runtime or Python behaves"),
+    ({"env_vars": "DB_PASSWORD=hunter2"}, "env_vars", "DB_PASSWORD=***", "keep it in Secrets Manager"),
+    ({"env_vars": "GITHUB_TOKEN=ghp_x"}, "env_vars", "GITHUB_TOKEN=***", "keep it in Secrets Manager"),
+    ({"env_vars": "CLASS=x"}, "env_vars", "CLASS=x", "settings.class, a Python keyword"),
+    ({"env_vars": "FLAG=1,FLAG=2"}, "env_vars", "FLAG", "given 2 times"),
+    ({"env_vars": "NOEQUALS"}, "env_vars", "NOEQUALS", "is not NAME=value"),
+    ({"env_vars": "NOTE=a,b"}, "env_vars", "b", "no value can contain one"),
+    ({"env_vars": "NOTE=a\tb"}, "env_vars", "NOTE=a\tb", "the value contains '\\t'"),
+    ({"env_vars": "BIG=" + "x" * 4000}, "env_vars", "BIG", "Lambda allows 4 KB"),
+    ({"package_name": "class"}, "package_name", "class", "Python keyword"),
+    ({"package_name": "match"}, "package_name", "match", "Python keyword"),
+    ({"package_name": "json"}, "package_name", "json", "standard-library module"),
+    ({"package_name": "boto3"}, "package_name", "boto3", "import name of a dependency"),
+    ({"package_name": "tests"}, "package_name", "tests", "folder of the generated project"),
+    ({"package_name": "1abc"}, "package_name", "1abc", "e.g. package_name=abc"),
+    ({"package_name": "my-pkg"}, "package_name", "my-pkg", "e.g. package_name=my_pkg"),
+    ({"package_name": "Relay"}, "package_name", "Relay", "lowercase ASCII letters"),
+    ({"project_slug": "My Stack"}, "project_slug", "My Stack", "e.g. 'my-stack'"),
+    ({"project_slug": "-x"}, "project_slug", "-x", "start with a letter"),
+    ({"project_slug": "x-"}, "project_slug", "x-", "not end with a hyphen"),
+    ({"project_slug": "a--b"}, "project_slug", "a--b", "single hyphens"),
+    ({"project_slug": "relay" * 14}, "project_slug", "relay" * 14, "is 70 characters, at most 40"),
+    ({"project_slug": ""}, "project_slug", "", "pass project_slug="),
+    ({"project_name": ""}, "project_name", "", "must not be empty"),
+    ({"project_name": "x" * 101}, "project_name", "x" * 101, "at most 100"),
+    ({"project_name": "Two\nLines"}, "project_name", "Two\nLines", "contains '\\n'"),
+    ({"secret_name": "aws/x"}, "secret_name", "aws/x", "reserved for secrets AWS services create"),
+    ({"secret_name": "a b"}, "secret_name", "a b", "contains ' '"),
+    ({"secret_name": "name-abcdef"}, "secret_name", "name-abcdef", "six characters"),
+    ({"secret_name": "s" * 513}, "secret_name", "s" * 513, "allows at most 512"),
+    ({"secret_name": ""}, "secret_name", "", "must not be empty"),
+    ({"secret_name": "db-secret"}, "secret_name", "db-secret", "six characters"),
+    (
+        {"secret_name": "arn:aws:secretsmanager:us-east-1:123456789012:secret:key-AbCdEf"},
+        "secret_name",
+        "arn:aws:secretsmanager:us-east-1:123456789012:secret:key-AbCdEf",
+        "ExistingSecretArn",
+    ),
+    ({"author_email": "nobody"}, "author_email", "nobody", "name@example.com"),
+    ({"author_email": "a@b"}, "author_email", "a@b", "name@example.com"),
+    ({"author_email": "a@@example.com"}, "author_email", "a@@example.com", "name@example.com"),
+    ({"author_email": "a..b@example.com"}, "author_email", "a..b@example.com", "name@example.com"),
+    ({"author_email": ""}, "author_email", "", "name@example.com"),
+    ({"alarm_email": "ops@"}, "alarm_email", "ops@", "name@example.com"),
+    (
+        {"alarm_email": "ops@example.com, x@example.com"},
+        "alarm_email",
+        "ops@example.com, x@example.com",
+        "e-mail",
+    ),
+    ({"author_name": ""}, "author_name", "", "must not be empty"),
+    ({"author_name": "Doe, Jane"}, "author_name", "Doe, Jane", "PEP 621"),
+    ({"description": "d" * 257}, "description", "d" * 257, "at most 256"),
+    ({"description": "one\nline"}, "description", "one\nline", "contains '\\n'"),
+    ({"description": "tab\there"}, "description", "tab\there", "contains '\\t'"),
+    ({"description": "nul\x00"}, "description", "nul\x00", "contains '\\x00'"),
+    ({"description": "abc\u2028def"}, "description", "abc\u2028def", "U+2028"),
+    ({"description": "safe\u202eexe.txt"}, "description", "safe\u202eexe.txt", "U+202E"),
+    ({"description": "half \ud83d"}, "description", "half \ud83d", "U+D83D"),
+    ({"description": "{{ 7*7 }}"}, "description", "{{ 7*7 }}", "template syntax"),
+    ({"author_name": "{% if x %}"}, "author_name", "{% if x %}", "template syntax"),
+    ({"python_version": "3.11"}, "python_version", "3.11", "deprecated"),
+    ({"architecture": "arm"}, "architecture", "arm", "one of arm64, x86_64"),
+    ({"trigger": "http"}, "trigger", "http", "one of sqs"),
+    ({"tracing": "yes"}, "tracing", "yes", "one of off, on"),
+    ({"log_retention_days": "2"}, "log_retention_days", "2", "choose one of 30, 1, 3"),
+    ({"aws_region": "US-EAST-1"}, "aws_region", "US-EAST-1", "us-east-1"),
+    ({"aws_region": 'us-east-1" ; x'}, "aws_region", 'us-east-1" ; x', "not an AWS Region"),
+]
+
+
+def bad_id(case: tuple[dict[str, str], str, str, str]) -> str:
+    overrides, variable, _, _ = case
+    (value,) = overrides.values()
+    shown = value if len(value) <= 20 else f"{value[:12]}...x{len(value)}"
+    return f"{variable}:{shown!r}"
+
+
+@pytest.mark.parametrize("case", BAD, ids=bad_id)
+def test_a_bad_answer_is_named_shown_and_explained(defaults, case):
+    overrides, variable, value, fragment = case
+    expected_start = str(hook.Problem(variable, value, ""))  # "variable: 'value': "
+    lines = [line for line in problems(defaults, **overrides) if line.startswith(expected_start)]
+    assert len(lines) == 1, problems(defaults, **overrides)
+    (line,) = lines
+    assert fragment in line
+    wrong, _, what_to_do = line.removeprefix(expected_start).partition("; ")
+    assert wrong, line
+    assert what_to_do, f"no advice in {line!r}"
+    assert "\n" not in line
+
+
+def test_the_line_format(defaults):
+    assert problems(defaults, memory_size="64") == [
+        "memory_size: '64': must be from 128 to 10240 MB (Lambda's memory range); e.g. 256"
+    ]
+
+
+def test_a_long_value_is_cut_short_in_the_message(defaults):
+    (line,) = problems(defaults, secret_name="s" * 513)
+    assert line.startswith(
+        "secret_name: 'ssssssssssssssssssssssssssssssssssssssssssssssssss'... (513 characters): "
+    )
+
+
+def test_every_problem_is_listed_at_once_in_prompt_order(defaults):
+    found = problems(
+        defaults,
+        package_name="class",
+        memory_size="64",
+        timeout="0",
+        env_vars="1BAD=x,lower=y,GOOD=z",
+        alarm_email="nope",
+    )
+    assert [line.split(":", 2)[:2] for line in found] == [
+        ["package_name", " 'class'"],
+        ["memory_size", " '64'"],
+        ["timeout", " '0'"],
+        ["env_vars", " '1BAD=x'"],
+        ["env_vars", " 'lower=y'"],
+        ["alarm_email", " 'nope'"],
+    ]
+
+
+def test_a_credential_is_never_echoed(defaults):
+    found = problems(defaults, env_vars="DB_PASSWORD=hunter2,API_TOKEN=a\tb,DB_PASSWORD=hunter2")
+    assert found
+    assert not [line for line in found if "hunter2" in line or "a\\tb" in line]
+
+
+def test_the_env_var_budget_counts_the_secret_name(defaults):
+    # Just under the budget with a short secret name, over it with the longest one allowed.
+    budget = hook.ENV_BYTES_MAX - hook.OWN_ENV_BYTES - len(defaults["secret_name"])
+    env_vars = "BIG=" + "x" * (budget - len("BIG"))
+    assert problems(defaults, env_vars=env_vars) == []
+    assert problems(defaults, env_vars=env_vars, secret_name="s" * 512)
+
+
+# --- Good answers -------------------------------------------------------------------------------
+
+GOOD = [
+    {},
+    {
+        "memory_size": "128",
+        "timeout": "1",
+        "batch_size": "1",
+        "max_receive_count": "1",
+        "secret_ttl_seconds": "1",
+    },
+    {
+        "memory_size": "10240",
+        "timeout": "900",
+        "batch_size": "10000",
+        "max_receive_count": "1000",
+        "secret_ttl_seconds": "86400",
+    },
+    {"env_vars": "API_REGION=eu-west-1,FEATURE_FLAG=on"},
+    {"env_vars": " API_REGION = eu-west-1 , EMPTY= ,"},  # spaces and a trailing comma, as the files split it
+    {"env_vars": "QUERY=a=b&c=d"},  # only the first "=" separates
+    {"env_vars": "DB_SECRET_NAME=prod/db,TOKEN_URL=https://auth.example.com/token,KMS_KEY_ARN=arn:x"},
+    {"env_vars": "MATCH=x,TYPE=y"},  # soft keywords are fine as attribute names
+    {"project_slug": "a" * 40, "package_name": "a" * 40},
+    {"project_slug": "relay2", "package_name": "relay2"},
+    {"secret_name": "s" * 512},
+    {"secret_name": "team/relay+key=v1.0@prod_x-key"},
+    {"secret_name": "my-key-abcde"},  # five characters after the hyphen: not the ARN suffix's shape
+    {"description": ""},
+    {"description": "🚀" * 256},
+    {"description": 'It\'s "quoted": #not-a-comment, {braces} [list] `code` back\\slash ü ✓ <tag> & % @'},
+    {"project_name": 'Pay "Q" Relay: #1 {x} [y] O\'Neil & Zoë — 日本'},
+    {"author_name": 'Renée O\'Brien "Bob" \\ 🚀 日本\u00a0Team'},
+    {"author_email": "o'brien+relay@mail.example.co.uk", "alarm_email": "ops@example.com"},
+    {"aws_region": "us-gov-west-1"},
+    {"aws_region": "ap-southeast-5"},
+    *({"python_version": version} for version in ("3.14", "3.13", "3.12")),
+    {"architecture": "x86_64", "tracing": "on", "log_retention_days": "3653"},
+]
+
+
+@pytest.mark.parametrize("overrides", GOOD, ids=lambda overrides: ",".join(overrides) or "defaults")
+def test_good_answers_pass(defaults, overrides):
+    assert problems(defaults, **overrides) == []
+
+
+# --- Rendering: no answer can break the hook's source -------------------------------------------
+
+HOSTILE = [
+    'he said """hi"""\\',
+    '"""',
+    "'''",
+    "\\",
+    '\\"',
+    'ends with a quote"',
+    "\\u0022 \\n not escapes",
+    "line\nbreak\r\n\u2028\x00",
+    "🚀 ü 日本 </script> & ' <",
+    "half \ud83d surrogate",
+    "{{ 7*7 }} {% if %} {# c #}",
+]
+
+
+@pytest.mark.parametrize("value", HOSTILE, ids=repr)
+def test_any_value_renders_into_the_hook_unchanged(defaults, value):
+    context = {"cookiecutter": {**defaults, "description": value, "env_vars": value}}
+    rendered = create_env_with_context(context).from_string(HOOK.read_text(encoding="utf-8")).render(context)
+    module = load_hook(rendered)
+    assert json.loads(module.RENDERED_ANSWERS["description"]) == value
+    assert json.loads(module.RENDERED_ANSWERS["env_vars"]) == value
+    assert json.loads(module.RENDERED_ANSWERS["project_name"]) == defaults["project_name"]
+
+
+# --- End to end, through cookiecutter's API ----------------------------------------------------
+
+
+@pytest.fixture
+def output(tmp_path: Path) -> Path:
+    directory = tmp_path / "output"
+    directory.mkdir()
+    return directory
+
+
+@pytest.fixture
+def config_file(tmp_path: Path) -> Path:
+    """A cookiecutter config that keeps its replay files and clones out of the user's home."""
+    path = tmp_path / "cookiecutter.yaml"
+    config = {"cookiecutters_dir": str(tmp_path / "cookiecutters"), "replay_dir": str(tmp_path / "replay")}
+    path.write_text(json.dumps(config), encoding="utf-8")  # JSON is YAML
+    return path
+
+
+def bake(output: Path, config_file: Path, **answers: str) -> Path:
+    return Path(
+        cookiecutter(
+            str(REPO_ROOT),
+            no_input=True,
+            extra_context=answers,
+            output_dir=str(output),
+            config_file=str(config_file),
+            accept_hooks=True,
+        )
+    )
+
+
+def test_bad_answers_stop_the_bake_and_leave_nothing(output, config_file, capfd):
+    with pytest.raises(FailedHookException):
+        bake(output, config_file, memory_size="64", env_vars="1BAD=x")
+    err = capfd.readouterr().err
+    assert "2 problem(s)" in err
+    assert "  memory_size: '64': must be from 128 to 10240 MB" in err
+    assert "  env_vars: '1BAD=x': the name must be upper-case letters" in err
+    assert list(output.iterdir()) == []
+
+
+def test_a_bad_slug_leaves_no_directory_either(output, config_file, capfd):
+    # Cookiecutter creates the directory ("My Stack") before the hook runs, and removes it after.
+    with pytest.raises(FailedHookException):
+        bake(output, config_file, project_slug="My Stack")
+    assert "project_slug: 'My Stack':" in capfd.readouterr().err
+    assert list(output.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    "description",
+    ['he said """hi"""\\', "\\\"'''\"", "{{ 7*7 }}"],
+    ids=["triple-quotes-and-backslash", "escaped-quotes", "jinja-rendered-by-cookiecutter"],
+)
+def test_hostile_text_that_is_valid_bakes(output, config_file, capfd, description):
+    project = bake(output, config_file, description=description)
+    assert (project / "template.yaml").is_file()
+    assert "Error" not in capfd.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("answers", "expected"),
+    [
+        (
+            {"description": 'he said """hi"""\\\nbye'},
+            'description: \'he said """hi"""\\\\\\nbye\': contains \'\\n\'',
+        ),
+        ({"description": "{% raw %}{{ 7*7 }}{% endraw %}"}, "description: '{{ 7*7 }}': contains '{{'"),
+        ({"memory_size": '"""\\'}, 'memory_size: \'"""\\\\\': must be a whole number'),
+    ],
+    ids=["newline-among-quotes", "jinja-surviving-render", "quotes-in-a-number"],
+)
+def test_hostile_text_that_is_invalid_is_refused_clearly(output, config_file, capfd, answers, expected):
+    with pytest.raises(FailedHookException):
+        bake(output, config_file, **answers)
+    err = capfd.readouterr().err
+    assert expected in err
+    assert "Traceback" not in err
+    assert "SyntaxError" not in err
+    assert list(output.iterdir()) == []

@@ -1,9 +1,18 @@
-"""Jinja filters that turn free-text answers into string literals safe in YAML, TOML and Python.
+"""Jinja filters of the template: free-text answers into string literals safe in YAML, TOML and
+Python (``quoted``), and the answers into a replay file (``replay_json``).
 
 Cookiecutter loads this module through ``_extensions`` in ``cookiecutter.json``.
 """
 
+import json
+from collections.abc import Mapping
+
 from jinja2.ext import Extension
+
+# Keys cookiecutter and cruft add to the context while generating: where the template, its clone
+# and the output were on one machine, and at which commit. They are not answers; a replay file
+# without them regenerates the same project anywhere.
+GENERATION_KEYS = frozenset({"_template", "_output_dir", "_repo_dir", "_checkout", "_commit"})
 
 _SIMPLE_ESCAPES = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\t": "\\t", "\r": "\\r"}
 
@@ -29,9 +38,21 @@ def quoted(value: object) -> str:
     return '"' + "".join(parts) + '"'
 
 
+def replay_json(context: Mapping[str, object]) -> str:
+    """Return the answers in ``context`` (the ``cookiecutter`` variable) as a replay file's JSON.
+
+    The result is what ``cookiecutter --replay-file`` reads: ``{"cookiecutter": {...}}`` with
+    every answer and the template's own private keys (``_extensions``), in prompt order, and
+    without GENERATION_KEYS, so the same answers always give the same text.
+    """
+    answers = {key: value for key, value in context.items() if key not in GENERATION_KEYS}
+    return json.dumps({"cookiecutter": answers}, indent=2, ensure_ascii=False)
+
+
 class QuotingExtension(Extension):
-    """Registers the ``quoted`` filter."""
+    """Registers the ``quoted`` and ``replay_json`` filters."""
 
     def __init__(self, environment):
         super().__init__(environment)
         environment.filters["quoted"] = quoted
+        environment.filters["replay_json"] = replay_json

@@ -45,6 +45,7 @@ RENDERED_ANSWERS = {
     "tracing": r""" {{ cookiecutter.tracing | tojson }} """,
     "log_retention_days": r""" {{ cookiecutter.log_retention_days | tojson }} """,
     "alarm_email": r""" {{ cookiecutter.alarm_email | tojson }} """,
+    "catalog_entry": r""" {{ cookiecutter.catalog_entry | tojson }} """,
 }
 
 
@@ -61,6 +62,7 @@ CHOICES = {
         "30", "1", "3", "5", "7", "14", "60", "90", "120", "150", "180", "365", "400", "545",
         "731", "1096", "1827", "2192", "2557", "2922", "3288", "3653",
     ),
+    "catalog_entry": ("none", "backstage"),
 }  # fmt: skip
 CHOICE_NOTES = {
     "python_version": "AWS has deprecated the python3.11 runtime and older",
@@ -412,6 +414,7 @@ CHECKS: dict[str, Callable[[str], str | None]] = {
     "tracing": choice_check("tracing"),
     "log_retention_days": choice_check("log_retention_days"),
     "alarm_email": check_alarm_email,
+    "catalog_entry": choice_check("catalog_entry"),
 }
 
 

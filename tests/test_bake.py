@@ -4,8 +4,10 @@ and validate with SAM, exactly as a user would run them (the baked Makefile's ta
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
+import yaml
 
 from tests.environments import interpreter_for, make
 
@@ -15,7 +17,7 @@ RUNTIMES = [
     for architecture in ("arm64", "x86_64")
 ]
 OPTIONS = [
-    {"tracing": "on", "alarm_email": "ops@example.com"},
+    {"tracing": "on", "alarm_email": "ops@example.com", "catalog_entry": "backstage"},
     {
         "batch_size": "100",
         "timeout": "900",
@@ -42,6 +44,57 @@ def combination_id(answers: dict[str, str]) -> str:
 
 # Template syntax that must never survive rendering; GitHub's own `${{ }}` expressions may.
 UNRENDERED = re.compile(r"(?<!\$)\{\{|\{%|%\}|\{#")
+
+
+# Every file the default answers generate, and nothing else (the package is named after the slug).
+DEFAULT_FILES = {
+    ".cookiecutter.json",
+    ".github/workflows/ci.yml",
+    ".github/workflows/deploy.yml",
+    ".gitignore",
+    "Makefile",
+    "README.md",
+    "env.json",
+    "events/sqs.json",
+    "local/__init__.py",
+    "local/aws.py",
+    "local/run.py",
+    "local/target.py",
+    "pyproject.toml",
+    "requirements-dev.txt",
+    "samconfig.toml",
+    "src/requirements.txt",
+    *(
+        f"src/webhook_relay/{module}.py"
+        for module in ("__init__", "batch", "handler", "secret_cache", "settings", "task")
+    ),
+    "template.yaml",
+    "tests/conftest.py",
+    "tests/integration/conftest.py",
+    "tests/integration/test_handler.py",
+    *(f"tests/unit/test_{module}.py" for module in ("batch", "secret_cache", "settings", "task")),
+}
+
+
+def generated_files(project: Path) -> set[str]:
+    return {path.relative_to(project).as_posix() for path in project.rglob("*") if path.is_file()}
+
+
+def test_the_default_answers_generate_exactly_these_files(bake):
+    assert generated_files(bake({})) == DEFAULT_FILES
+
+
+def test_a_backstage_catalog_entry_adds_one_file(bake):
+    project = bake(OPTIONS[0])
+    assert generated_files(project) == DEFAULT_FILES | {"catalog-info.yaml"}
+    entry = yaml.safe_load((project / "catalog-info.yaml").read_text(encoding="utf-8"))
+    assert entry["apiVersion"] == "backstage.io/v1alpha1"
+    assert entry["kind"] == "Component"
+    assert entry["metadata"]["name"] == "webhook-relay"
+    assert entry["metadata"]["title"] == "Webhook Relay"
+    assert entry["spec"]["type"] == "service"
+    assert entry["spec"]["lifecycle"] == "experimental"
+    assert entry["spec"]["owner"].startswith("group:")
 
 
 @pytest.fixture(params=COMBINATIONS, ids=combination_id)

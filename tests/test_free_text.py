@@ -17,6 +17,8 @@ HOSTILE = {
     "project_name": 'Pay "Q" Relay: #1 {x} [y] O\'Neil & Zoë — 日本',
     "description": 'It\'s "quoted": #not-a-comment, {braces} [list] `code` back\\slash ü ✓ 🚀 <tag> & % @',
     "author_name": 'Renée O\'Brien "Bob": #1 {x} \\ 🚀',
+    # Free text goes into the Backstage entry too.
+    "catalog_entry": "backstage",
 }
 
 
@@ -68,6 +70,9 @@ def test_answers_come_out_unchanged(hostile_project):
     assert pyproject["project"]["description"] == HOSTILE["description"]
     assert pyproject["project"]["authors"][0]["name"] == HOSTILE["author_name"]
     assert readme.splitlines()[0] == f"# {HOSTILE['project_name']}"
+    catalog = parse(hostile_project / "catalog-info.yaml")
+    assert catalog["metadata"]["title"] == HOSTILE["project_name"]
+    assert catalog["metadata"]["description"] == HOSTILE["description"]
 
 
 def test_derived_names_are_clean(hostile_project):

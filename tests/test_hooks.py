@@ -388,3 +388,41 @@ def test_hostile_text_that_is_invalid_is_refused_clearly(output, config_file, ca
     assert "Traceback" not in err
     assert "SyntaxError" not in err
     assert list(output.iterdir()) == []
+
+
+# --- The post-generation hook: prunes the files of options not chosen ----------------------------
+
+POST_HOOK = REPO_ROOT / "hooks" / "post_gen_project.py"
+post_hook = load_hook(POST_HOOK.read_text(encoding="utf-8"), "post_gen_project")
+
+
+def test_the_post_hook_reads_its_answers_as_json():
+    for name, text in post_hook.RENDERED_ANSWERS.items():
+        assert name in VARIABLES
+        assert text == " {{ cookiecutter." + name + " | tojson }} "
+
+
+def test_every_optional_file_is_kept_by_an_offered_answer():
+    for path, (variable, keep) in post_hook.OPTIONAL_FILES.items():
+        assert variable in post_hook.RENDERED_ANSWERS
+        assert keep in COOKIECUTTER_JSON[variable]
+        assert (REPO_ROOT / "{{cookiecutter.project_slug}}" / path).is_file()
+
+
+@pytest.mark.parametrize(("catalog_entry", "unwanted"), [("none", ["catalog-info.yaml"]), ("backstage", [])])
+def test_unwanted_files(catalog_entry, unwanted):
+    assert post_hook.unwanted_files({"catalog_entry": catalog_entry}) == unwanted
+
+
+def test_pruning_twice_or_with_the_file_gone_does_not_fail(tmp_path):
+    (tmp_path / "catalog-info.yaml").write_text("kind: Component\n")
+    (tmp_path / "keep.txt").write_text("x")
+    post_hook.prune(tmp_path, {"catalog_entry": "none"})
+    post_hook.prune(tmp_path, {"catalog_entry": "none"})
+    assert [path.name for path in tmp_path.iterdir()] == ["keep.txt"]
+
+
+@pytest.mark.parametrize("catalog_entry", ["none", "backstage"])
+def test_the_catalog_entry_is_generated_only_when_asked_for(output, config_file, catalog_entry):
+    project = bake(output, config_file, catalog_entry=catalog_entry)
+    assert (project / "catalog-info.yaml").is_file() == (catalog_entry == "backstage")

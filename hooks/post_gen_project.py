@@ -1,0 +1,48 @@
+"""Remove the files that belong to options the answers did not choose.
+
+Cookiecutter renders every file of the template; the few that exist for one answer only are
+deleted here, after generation. When a post-generation hook fails, cookiecutter deletes the
+whole project, so this one only removes files that may already be absent. It asks nothing and
+reaches no network and no git repository: cruft runs it again on every update (rendering the
+old and the new template to compute the change), and the same answers must give the same tree.
+
+Jinja appears only inside the string literals of RENDERED_ANSWERS, so this file is plain Python
+before rendering too: the template's tests import it and call `unwanted_files` directly.
+"""
+
+import json
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+
+# The answers this hook reads, as JSON text (see pre_gen_project.py for why it is quoted so).
+RENDERED_ANSWERS = {
+    "catalog_entry": r""" {{ cookiecutter.catalog_entry | tojson }} """,
+}
+
+# A file of the generated project -> (the variable, and the answer that keeps the file).
+OPTIONAL_FILES = {
+    "catalog-info.yaml": ("catalog_entry", "backstage"),
+}
+
+
+def unwanted_files(answers: Mapping[str, str]) -> list[str]:
+    """Return the optional files (relative to the project) that ``answers`` did not ask for."""
+    return [path for path, (variable, keep) in OPTIONAL_FILES.items() if answers[variable] != keep]
+
+
+def prune(project: Path, answers: Mapping[str, str]) -> None:
+    """Delete the unwanted optional files of ``project``; a file already gone is fine."""
+    for relative in unwanted_files(answers):
+        (project / relative).unlink(missing_ok=True)
+
+
+def main() -> int:
+    """Prune the project cookiecutter just generated (the hook's working directory)."""
+    answers = {name: str(json.loads(text)) for name, text in RENDERED_ANSWERS.items()}
+    prune(Path.cwd(), answers)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -51,6 +51,7 @@ DEFAULT_FILES = {
     ".cookiecutter.json",
     ".github/workflows/ci.yml",
     ".github/workflows/deploy.yml",
+    ".github/workflows/template-check.yml",
     ".gitignore",
     "Makefile",
     "README.md",

@@ -163,6 +163,14 @@ def test_cruft_update_brings_the_template_change_and_keeps_the_edits(project, te
     assert cruft(environ, project, "check").returncode == 0
 
 
+def test_make_check_template_fails_while_the_project_is_behind(project, template, environ, tools_env):
+    run(environ, project, "make", "check-template", f"TOOLS_VENV={tools_env}")
+    change_template(environ, template, "README.md", "## Deploy\n", "## Deploy to AWS\n")
+    behind = run(environ, project, "make", "check-template", f"TOOLS_VENV={tools_env}", check=False)
+    assert behind.returncode != 0
+    assert "out of date" in behind.stdout + behind.stderr
+
+
 def test_a_conflicting_edit_is_left_as_a_visible_conflict(project, template, environ):
     edit(environ, project, "Makefile", "ENV ?= dev\n", "ENV ?= staging\n")
     change_template(environ, template, "Makefile", "ENV ?= dev\n", "ENV ?= test\n")

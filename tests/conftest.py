@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -43,3 +44,40 @@ def tools_env(bake) -> Path:
     project = bake({})
     destination = CACHE_DIR / f"tools-{fingerprint((project / 'Makefile').read_text())}"
     return build_with_make(project, "tools", "TOOLS_VENV", destination)
+
+
+@pytest.fixture(scope="session")
+def scan_env(bake) -> Path:
+    """checkov and pip-audit, in an environment of their own (checkov pins many packages)."""
+    project = bake({})
+    destination = CACHE_DIR / f"scan-{fingerprint((project / 'Makefile').read_text())}"
+    return build_with_make(project, "scanners", "SCAN_VENV", destination)
+
+
+# Counts the security tests report (answer sets tried, refused, baked; checkov checks passed and
+# skipped), printed at the end of the run and written to .cache/security-summary.json.
+SECURITY_COUNTS: Counter[str] = Counter()
+SKIP_REASONS: dict[str, str] = {}
+
+
+@pytest.fixture(scope="session")
+def security_counts() -> Counter[str]:
+    return SECURITY_COUNTS
+
+
+@pytest.fixture(scope="session")
+def skip_reasons() -> dict[str, str]:
+    return SKIP_REASONS
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    if not SECURITY_COUNTS:
+        return
+    terminalreporter.section("security counts")
+    for name, count in sorted(SECURITY_COUNTS.items()):
+        terminalreporter.write_line(f"{name}: {count}")
+    for check, reason in sorted(SKIP_REASONS.items()):
+        terminalreporter.write_line(f"checkov skip {check}: {reason}")
+    summary = {"counts": dict(sorted(SECURITY_COUNTS.items())), "checkov_skips": SKIP_REASONS}
+    CACHE_DIR.parent.mkdir(parents=True, exist_ok=True)
+    (CACHE_DIR.parent / "security-summary.json").write_text(json.dumps(summary, indent=2) + "\n")

@@ -49,6 +49,7 @@ UNRENDERED = re.compile(r"(?<!\$)\{\{|\{%|%\}|\{#")
 # Every file the default answers generate, and nothing else (the package is named after the slug).
 DEFAULT_FILES = {
     ".cookiecutter.json",
+    ".github/dependabot.yml",
     ".github/workflows/ci.yml",
     ".github/workflows/deploy.yml",
     ".github/workflows/template-check.yml",
@@ -147,3 +148,13 @@ def test_sam_build(bake, answers, tools_env):
     assert not (function_dir / "boto3").exists(), (
         "the Lambda runtime provides boto3; bundling it wastes bytes"
     )
+
+
+def test_make_run_never_shows_the_secret(bake, answers, project_env):
+    """The API key reaches the receiver, but no log line, error or response shows it."""
+    project = bake(answers)
+    run_py = (project / "local" / "run.py").read_text(encoding="utf-8")
+    (api_key,) = re.findall(r'^LOCAL_API_KEY = "([^"]+)"', run_py, flags=re.MULTILINE)
+    result = make(project, "run", f"VENV={project_env}")
+    assert "batchItemFailures" in result.stdout, "the run reported a failed record (errors were logged)"
+    assert api_key not in result.stdout + result.stderr

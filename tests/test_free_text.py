@@ -3,15 +3,12 @@ that still parse, and must come out of them unchanged."""
 
 from __future__ import annotations
 
-import ast
-import json
-import tomllib
 from pathlib import Path
 
 import pytest
-import yaml
 
 from tests.environments import make
+from tests.parsing import parse
 
 HOSTILE = {
     "project_name": 'Pay "Q" Relay: #1 {x} [y] O\'Neil & Zoë — 日本',
@@ -20,35 +17,6 @@ HOSTILE = {
     # Free text goes into the Backstage entry too.
     "catalog_entry": "backstage",
 }
-
-
-class CloudFormationLoader(yaml.SafeLoader):
-    """A safe loader that accepts CloudFormation's short-form tags (!Ref, !Sub, ...)."""
-
-
-def _tagged(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> object:
-    if isinstance(node, yaml.ScalarNode):
-        return {suffix: loader.construct_scalar(node)}
-    if isinstance(node, yaml.SequenceNode):
-        return {suffix: loader.construct_sequence(node, deep=True)}
-    return {suffix: loader.construct_mapping(node, deep=True)}
-
-
-CloudFormationLoader.add_multi_constructor("!", _tagged)
-
-
-def parse(path: Path) -> object:
-    """Parse a baked file by its kind; raise if it does not parse."""
-    text = path.read_text(encoding="utf-8")
-    if path.suffix in {".yaml", ".yml"}:
-        return yaml.load(text, Loader=CloudFormationLoader)  # noqa: S506 - a SafeLoader subclass
-    if path.suffix == ".toml":
-        return tomllib.loads(text)
-    if path.suffix == ".json":
-        return json.loads(text)
-    if path.suffix == ".py":
-        return ast.parse(text, filename=str(path))
-    return text
 
 
 @pytest.fixture(scope="module")

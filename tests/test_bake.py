@@ -15,7 +15,7 @@ RUNTIMES = [
     for architecture in ("arm64", "x86_64")
 ]
 OPTIONS = [
-    {"tracing": "on", "alarm_email": "ops@example.com"},
+    {"tracing": "on", "alarm_email": "ops@example.com", "idempotency": "off"},
     {
         "batch_size": "100",
         "timeout": "900",
@@ -74,6 +74,15 @@ def test_own_tests_pass(bake, answers, project_env):
 
 def test_sam_validate_and_cfn_lint(bake, answers, tools_env):
     make(bake(answers), "validate", f"TOOLS_VENV={tools_env}")
+
+
+# The fault tests start a runtime-client process per cold start (about 30 s in all), so they run
+# once for each way the task is wired: with the idempotency ledger and without it.
+@pytest.mark.parametrize("answers", [{}, {"idempotency": "off"}], ids=combination_id)
+def test_faults_through_the_runtime_client(bake, answers, project_env):
+    result = make(bake(answers), "test-faults", f"VENV={project_env}")
+    assert re.search(r"\b\d+ passed\b", result.stdout), result.stdout
+    assert " failed" not in result.stdout
 
 
 @pytest.mark.parametrize("answers", RUNTIMES, ids=combination_id)

@@ -1,0 +1,84 @@
+"""Nothing in the task blocks the event loop: a blocked loop stalls every message of the batch.
+
+asyncio's debug mode logs each callback (one step of a task) that holds the loop longer than
+``slow_callback_duration``; these tests fail when that happens. The threshold is generous, so a
+busy CI machine does not trip it, yet a blocking call (a sync HTTP request, a CPU job) does.
+"""
+
+import asyncio
+import functools
+import hashlib
+import logging
+from collections.abc import Awaitable, Callable
+
+import httpx
+
+from {{ cookiecutter.package_name }}.batch import process_batch
+from {{ cookiecutter.package_name }}.secret_cache import SecretCache
+from {{ cookiecutter.package_name }}.task import Message, Target, deliver
+
+THRESHOLD_SECONDS = 0.25
+MESSAGES = [Message(id=f"m-{n}", body=f'{{ '{{' }}"orderId": {n}{{ '}}' }}') for n in range(5)]
+
+
+def cpu_heavy(body: str) -> str:
+    # Stands in for hashing or compressing a large payload: well over the threshold. Like most
+    # work done in C (hashlib, zlib), it releases the GIL, so a thread keeps the loop free;
+    # pure-Python CPU work holds the GIL and needs a process pool instead.
+    data = body.encode() * 1_000_000
+    digest = hashlib.sha256()
+    for _ in range(16):
+        digest.update(data)
+    return digest.hexdigest()
+
+
+async def blocking_work(message: Message) -> None:
+    cpu_heavy(message.body)  # wrong: holds the loop while it computes
+
+
+async def offloaded_work(message: Message) -> None:
+    await asyncio.to_thread(cpu_heavy, message.body)  # right: the loop serves the others meanwhile
+
+
+def slow_callbacks(main: Callable[[], Awaitable[object]], caplog) -> list[str]:
+    """Run ``main()`` on a loop in debug mode; return asyncio's slow-callback reports."""
+    loop = asyncio.new_event_loop()
+    loop.set_debug(True)
+    loop.slow_callback_duration = THRESHOLD_SECONDS
+    with caplog.at_level(logging.WARNING, logger="asyncio"):
+        try:
+            loop.run_until_complete(main())
+        finally:
+            loop.close()
+    return [r.getMessage() for r in caplog.records if r.getMessage().startswith("Executing")]
+
+
+def batch_of(work: Callable[[Message], Awaitable[None]]) -> Callable[[], Awaitable[list[str]]]:
+    return functools.partial(
+        process_batch, MESSAGES, work, max_concurrency=5, time_budget_seconds=30
+    )
+
+
+def test_the_task_never_blocks_the_loop(receiver, caplog):
+    # Built before the loop runs, as handler.py builds them at init: creating the client loads
+    # TLS certificates, which blocks.
+    api_key = SecretCache(fetch=lambda: receiver.api_key, ttl_seconds=300)
+    api_key.prefetch()
+    target = Target(client=httpx.AsyncClient(timeout=5), url=receiver.url, api_key=api_key)
+
+    async def main() -> None:
+        async with target.client:
+            assert await batch_of(functools.partial(deliver, target=target))() == []
+
+    assert slow_callbacks(main, caplog) == []
+    assert len(receiver.deliveries) == len(MESSAGES)
+
+
+def test_a_blocking_call_is_caught(caplog):
+    reports = slow_callbacks(batch_of(blocking_work), caplog)
+
+    assert reports, "the detector missed a blocking call"
+
+
+def test_cpu_work_moved_to_a_thread_does_not_block(caplog):
+    assert slow_callbacks(batch_of(offloaded_work), caplog) == []

@@ -8,6 +8,7 @@ busy CI machine does not trip it, yet a blocking call (a sync HTTP request, a CP
 import asyncio
 import functools
 import hashlib
+import json
 import logging
 from collections.abc import Awaitable, Callable
 
@@ -18,7 +19,7 @@ from {{ cookiecutter.package_name }}.secret_cache import SecretCache
 from {{ cookiecutter.package_name }}.task import Message, Target, deliver
 
 THRESHOLD_SECONDS = 0.25
-MESSAGES = [Message(id=f"m-{n}", body=f'{{ '{{' }}"orderId": {n}{{ '}}' }}') for n in range(5)]
+MESSAGES = [Message(id=f"m-{n}", body=json.dumps({"orderId": n})) for n in range(5)]
 
 
 def cpu_heavy(body: str) -> str:

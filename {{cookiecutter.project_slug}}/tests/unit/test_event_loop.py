@@ -7,9 +7,9 @@ busy CI machine does not trip it, yet a blocking call (a sync HTTP request, a CP
 
 import asyncio
 import functools
-import hashlib
 import json
 import logging
+import time
 from collections.abc import Awaitable, Callable
 
 import httpx
@@ -22,23 +22,19 @@ THRESHOLD_SECONDS = 0.25
 MESSAGES = [Message(id=f"m-{n}", body=json.dumps({"orderId": n})) for n in range(5)]
 
 
-def cpu_heavy(body: str) -> str:
-    # Stands in for hashing or compressing a large payload: well over the threshold. Like most
-    # work done in C (hashlib, zlib), it releases the GIL, so a thread keeps the loop free;
-    # pure-Python CPU work holds the GIL and needs a process pool instead.
-    data = body.encode() * 1_000_000
-    digest = hashlib.sha256()
-    for _ in range(16):
-        digest.update(data)
-    return digest.hexdigest()
+def blocking_call() -> None:
+    # Stands in for a synchronous HTTP request, a big file read or a CPU job done in C (hashlib,
+    # zlib): each releases the GIL while it waits or computes, so a thread keeps the loop free.
+    # Pure-Python CPU work holds the GIL and needs a process pool instead.
+    time.sleep(2 * THRESHOLD_SECONDS)
 
 
 async def blocking_work(message: Message) -> None:
-    cpu_heavy(message.body)  # wrong: holds the loop while it computes
+    blocking_call()  # wrong: holds the loop until it returns
 
 
 async def offloaded_work(message: Message) -> None:
-    await asyncio.to_thread(cpu_heavy, message.body)  # right: the loop serves the others meanwhile
+    await asyncio.to_thread(blocking_call)  # right: the loop serves the others meanwhile
 
 
 def slow_callbacks(main: Callable[[], Awaitable[object]], caplog) -> list[str]:

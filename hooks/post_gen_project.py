@@ -6,8 +6,7 @@ whole project, so this one only removes files that may already be absent. It ask
 reaches no network and no git repository: cruft runs it again on every update (rendering the
 old and the new template to compute the change), and the same answers must give the same tree.
 
-Jinja appears only inside the string literals of RENDERED_ANSWERS, so this file is plain Python
-before rendering too: the template's tests import it and call `unwanted_files` directly.
+Jinja appears only inside string literals, so this file is plain Python before rendering too: the template's tests import it and call `unwanted_files` directly.
 """
 
 import json
@@ -18,11 +17,14 @@ from pathlib import Path
 # The answers this hook reads, as JSON text (see pre_gen_project.py for why it is quoted so).
 RENDERED_ANSWERS = {
     "catalog_entry": r""" {{ cookiecutter.catalog_entry | tojson }} """,
+    "idempotency": r""" {{ cookiecutter.idempotency | tojson }} """,
 }
 
-# A file of the generated project -> (the variable, and the answer that keeps the file).
+# A file of the generated project -> (the variable, and the answer that keeps the file). The
+# package directory's name is rendered like the template's own (a validated identifier).
 OPTIONAL_FILES = {
     "catalog-info.yaml": ("catalog_entry", "backstage"),
+    "src/{{cookiecutter.package_name}}/idempotency.py": ("idempotency", "on"),
 }
 
 

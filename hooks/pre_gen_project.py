@@ -42,6 +42,7 @@ RENDERED_ANSWERS = {
     "secret_name": r""" {{ cookiecutter.secret_name | tojson }} """,
     "secret_ttl_seconds": r""" {{ cookiecutter.secret_ttl_seconds | tojson }} """,
     "env_vars": r""" {{ cookiecutter.env_vars | tojson }} """,
+    "idempotency": r""" {{ cookiecutter.idempotency | tojson }} """,
     "tracing": r""" {{ cookiecutter.tracing | tojson }} """,
     "log_retention_days": r""" {{ cookiecutter.log_retention_days | tojson }} """,
     "alarm_email": r""" {{ cookiecutter.alarm_email | tojson }} """,
@@ -56,6 +57,7 @@ CHOICES = {
     # Lambda's Python runtimes that AWS still supports; python3.11 and older are deprecated.
     "python_version": ("3.14", "3.13", "3.12"),
     "architecture": ("arm64", "x86_64"),
+    "idempotency": ("on", "off"),
     "tracing": ("off", "on"),
     # The only values CloudWatch Logs accepts for RetentionInDays.
     "log_retention_days": (
@@ -133,7 +135,7 @@ PROCESS_PREFIXES = ("PYTHON", "LC_")
 # Variables the template sets or reads itself (see the README's settings table).
 TEMPLATE_NAMES = frozenset({
     "TARGET_URL", "SECRET_NAME", "SECRET_TTL_SECONDS", "TARGET_TIMEOUT_SECONDS", "MAX_CONCURRENCY",
-    "AWS_ENDPOINT_URL",
+    "AWS_ENDPOINT_URL", "IDEMPOTENCY_TABLE_NAME",
 })  # fmt: skip
 # Credentials belong in Secrets Manager, where access is logged and limited; anyone who can read
 # the function's configuration reads its environment. A name that only points at a credential
@@ -147,8 +149,9 @@ POINTER_SUFFIXES = ("_NAME", "_ARN", "_URL", "_URI")
 ENV_BYTES_MAX = 4096
 # Room kept for the template's own variables: their names and small numbers (about 70 bytes),
 # SECRET_NAME holding the secret's ARN (about 90 bytes around the name) and TARGET_URL, which
-# is chosen at deploy time (512 bytes kept for it).
-OWN_ENV_BYTES = 70 + 90 + 512
+# is chosen at deploy time (512 bytes kept for it), and IDEMPOTENCY_TABLE_NAME with the name
+# CloudFormation gives the table (about 100 bytes).
+OWN_ENV_BYTES = 70 + 90 + 512 + 100
 
 # Built with "+" so that Jinja, which renders this file, does not read them as its own syntax.
 JINJA_OPENERS = ("{" + "{", "{" + "%", "{" + "#")
@@ -411,6 +414,7 @@ CHECKS: dict[str, Callable[[str], str | None]] = {
     "max_receive_count": whole_number_check("max_receive_count"),
     "secret_name": check_secret_name,
     "secret_ttl_seconds": whole_number_check("secret_ttl_seconds"),
+    "idempotency": choice_check("idempotency"),
     "tracing": choice_check("tracing"),
     "log_retention_days": choice_check("log_retention_days"),
     "alarm_email": check_alarm_email,

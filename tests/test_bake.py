@@ -17,7 +17,12 @@ RUNTIMES = [
     for architecture in ("arm64", "x86_64")
 ]
 OPTIONS = [
-    {"tracing": "on", "alarm_email": "ops@example.com", "catalog_entry": "backstage"},
+    {
+        "tracing": "on",
+        "alarm_email": "ops@example.com",
+        "catalog_entry": "backstage",
+        "idempotency": "off",
+    },
     {
         "batch_size": "100",
         "timeout": "900",
@@ -59,22 +64,34 @@ DEFAULT_FILES = {
     "env.json",
     "events/sqs.json",
     "local/__init__.py",
-    "local/aws.py",
-    "local/run.py",
-    "local/target.py",
+    *(f"local/{module}.py" for module in ("aws", "in_process", "queue", "run", "runtime", "target")),
     "pyproject.toml",
     "requirements-dev.txt",
     "samconfig.toml",
     "src/requirements.txt",
     *(
         f"src/webhook_relay/{module}.py"
-        for module in ("__init__", "batch", "handler", "secret_cache", "settings", "task")
+        for module in (
+            "__init__",
+            "batch",
+            "handler",
+            "idempotency",
+            "scratch",
+            "secret_cache",
+            "settings",
+            "task",
+        )
     ),
     "template.yaml",
     "tests/conftest.py",
     "tests/integration/conftest.py",
     "tests/integration/test_handler.py",
-    *(f"tests/unit/test_{module}.py" for module in ("batch", "secret_cache", "settings", "task")),
+    "tests/runtime/conftest.py",
+    "tests/runtime/test_faults.py",
+    *(
+        f"tests/unit/test_{module}.py"
+        for module in ("batch", "event_loop", "secret_cache", "settings", "task")
+    ),
 }
 
 
@@ -86,9 +103,10 @@ def test_the_default_answers_generate_exactly_these_files(bake):
     assert generated_files(bake({})) == DEFAULT_FILES
 
 
-def test_a_backstage_catalog_entry_adds_one_file(bake):
-    project = bake(OPTIONS[0])
-    assert generated_files(project) == DEFAULT_FILES | {"catalog-info.yaml"}
+def test_options_add_and_remove_exactly_their_files(bake):
+    project = bake(OPTIONS[0])  # catalog_entry=backstage, idempotency=off
+    removed = {"src/webhook_relay/idempotency.py"}
+    assert generated_files(project) == (DEFAULT_FILES - removed) | {"catalog-info.yaml"}
     entry = yaml.safe_load((project / "catalog-info.yaml").read_text(encoding="utf-8"))
     assert entry["apiVersion"] == "backstage.io/v1alpha1"
     assert entry["kind"] == "Component"
@@ -129,6 +147,15 @@ def test_own_tests_pass(bake, answers, project_env):
 
 def test_sam_validate_and_cfn_lint(bake, answers, tools_env):
     make(bake(answers), "validate", f"TOOLS_VENV={tools_env}")
+
+
+# The fault tests start a runtime-client process per cold start (about 30 s in all), so they run
+# once for each way the task is wired: with the idempotency ledger and without it.
+@pytest.mark.parametrize("answers", [{}, {"idempotency": "off"}], ids=combination_id)
+def test_faults_through_the_runtime_client(bake, answers, project_env):
+    result = make(bake(answers), "test-faults", f"VENV={project_env}")
+    assert re.search(r"\b\d+ passed\b", result.stdout), result.stdout
+    assert " failed" not in result.stdout
 
 
 @pytest.mark.parametrize("answers", RUNTIMES, ids=combination_id)

@@ -409,16 +409,29 @@ def test_every_optional_file_is_kept_by_an_offered_answer():
         assert (REPO_ROOT / "{{cookiecutter.project_slug}}" / path).is_file()
 
 
-@pytest.mark.parametrize(("catalog_entry", "unwanted"), [("none", ["catalog-info.yaml"]), ("backstage", [])])
-def test_unwanted_files(catalog_entry, unwanted):
-    assert post_hook.unwanted_files({"catalog_entry": catalog_entry}) == unwanted
+IDEMPOTENCY_MODULE = "src/{{cookiecutter.package_name}}/idempotency.py"
+
+
+@pytest.mark.parametrize(
+    ("catalog_entry", "idempotency", "unwanted"),
+    [
+        ("none", "on", ["catalog-info.yaml"]),
+        ("backstage", "on", []),
+        ("backstage", "off", [IDEMPOTENCY_MODULE]),
+        ("none", "off", ["catalog-info.yaml", IDEMPOTENCY_MODULE]),
+    ],
+)
+def test_unwanted_files(catalog_entry, idempotency, unwanted):
+    answers = {"catalog_entry": catalog_entry, "idempotency": idempotency}
+    assert post_hook.unwanted_files(answers) == unwanted
 
 
 def test_pruning_twice_or_with_the_file_gone_does_not_fail(tmp_path):
     (tmp_path / "catalog-info.yaml").write_text("kind: Component\n")
     (tmp_path / "keep.txt").write_text("x")
-    post_hook.prune(tmp_path, {"catalog_entry": "none"})
-    post_hook.prune(tmp_path, {"catalog_entry": "none"})
+    answers = {"catalog_entry": "none", "idempotency": "off"}
+    post_hook.prune(tmp_path, answers)
+    post_hook.prune(tmp_path, answers)
     assert [path.name for path in tmp_path.iterdir()] == ["keep.txt"]
 
 

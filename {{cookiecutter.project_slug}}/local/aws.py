@@ -63,6 +63,22 @@ def rotate_secret(endpoint_url: str, name: str, value: str) -> None:
     _secrets_manager(endpoint_url).put_secret_value(SecretId=name, SecretString=value)
 
 
+{%- if cookiecutter.idempotency == "on" %}
+
+
+def create_idempotency_table(endpoint_url: str, name: str) -> None:
+    """Create the table idempotency.py writes to, keyed as template.yaml declares it."""
+    _client("dynamodb", endpoint_url).create_table(
+        TableName=name,
+        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+
+
+{%- endif %}
+
+
 def start_recording(endpoint_url: str) -> None:
     """Forget the requests recorded so far and record every request from now on."""
     _moto_api(endpoint_url, "POST", "reset-recording")
@@ -72,7 +88,8 @@ def start_recording(endpoint_url: str) -> None:
 def recorded_calls(endpoint_url: str, action: str) -> int:
     """Count the requests for ``action`` the server received since `start_recording`.
 
-    ``action`` is the X-Amz-Target of a JSON API call, e.g. "secretsmanager.GetSecretValue".
+    ``action`` is the X-Amz-Target of a JSON API call, e.g. "secretsmanager.GetSecretValue"
+    or "DynamoDB_20120810.PutItem".
     The count is taken by the server, so it sees every call whatever client made it.
     """
     recording = _moto_api(endpoint_url, "GET", "download-recording")
@@ -81,8 +98,12 @@ def recorded_calls(endpoint_url: str, action: str) -> int:
 
 
 def _secrets_manager(endpoint_url: str):  # noqa: ANN202 - boto3 clients have no static type
+    return _client("secretsmanager", endpoint_url)
+
+
+def _client(service: str, endpoint_url: str):  # noqa: ANN202 - boto3 clients have no static type
     return boto3.client(
-        "secretsmanager",
+        service,
         endpoint_url=endpoint_url,
         region_name=REGION,
         aws_access_key_id=FAKE_CREDENTIALS["AWS_ACCESS_KEY_ID"],

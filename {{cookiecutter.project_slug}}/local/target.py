@@ -2,6 +2,7 @@
 
 import json
 import threading
+from collections import Counter
 from dataclasses import dataclass
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -22,19 +23,26 @@ class Receiver:
 
     Each POST is answered, in this order of checks:
 
+    - no answer until `release` is set, if the body is one of `hanging_bodies` (a slow target);
+    - 503 while `unavailable_next` is above zero (it counts down), as a target under load;
     - 401 while `refuse_next` is above zero (it counts down), as after a key rotation;
     - 401 unless the Authorization header is ``Bearer <api_key>``;
     - 400 if the body is not JSON;
     - 500 if the body is one of `failing_bodies`;
     - otherwise 200, and the request is recorded in `deliveries`.
 
-    Tests may change `api_key`, `refuse_next` and `failing_bodies` at any time.
+    Tests may change `api_key`, the counters and the body sets at any time. Every request,
+    whatever its answer, is counted in `attempts` by body.
     """
 
     def __init__(self, api_key: str) -> None:
         self.api_key = api_key
         self.refuse_next = 0
+        self.unavailable_next = 0
         self.failing_bodies: set[str] = set()
+        self.hanging_bodies: set[str] = set()
+        self.release = threading.Event()
+        self.attempts: Counter[str] = Counter()
         self.deliveries: list[Delivery] = []
         self.refused = 0
         self._lock = threading.Lock()
@@ -60,6 +68,7 @@ class Receiver:
         exc: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
+        self.release.set()
         self._server.shutdown()
         self._server.server_close()
         self._thread.join()
@@ -67,6 +76,14 @@ class Receiver:
     def answer(self, authorization: str | None, idempotency_key: str | None, body: str) -> int:
         """Decide the status for one request (see the class docstring); record it if accepted."""
         with self._lock:
+            self.attempts[body] += 1
+            hanging = body in self.hanging_bodies
+        if hanging:
+            self.release.wait()
+        with self._lock:
+            if self.unavailable_next > 0:
+                self.unavailable_next -= 1
+                return HTTPStatus.SERVICE_UNAVAILABLE
             if self.refuse_next > 0 or authorization != f"Bearer {self.api_key}":
                 self.refuse_next = max(self.refuse_next - 1, 0)
                 self.refused += 1

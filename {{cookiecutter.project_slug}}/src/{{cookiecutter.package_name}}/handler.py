@@ -2,7 +2,8 @@
 
 Lambda imports this module once per container (the cold start) and then calls
 `lambda_handler` for every batch, so everything that can be reused is built here, once:
-settings, the event loop, the Secrets Manager client, the API key, the HTTP client.
+settings, the event loop, the Secrets Manager client, the API key, the HTTP client{% if cookiecutter.idempotency == "on" %},
+the idempotency ledger{% endif %}.
 """
 
 import asyncio
@@ -15,6 +16,10 @@ import boto3
 import httpx
 
 from .batch import process_batch
+{%- if cookiecutter.idempotency == "on" %}
+from .idempotency import Ledger
+{%- endif %}
+from .scratch import invocation_scratch
 from .secret_cache import SecretCache
 from .settings import load_settings
 from .task import Message, Target, deliver
@@ -38,20 +43,46 @@ asyncio.set_event_loop(loop)
 # which is how tests and `make run` reach a local moto server).
 secrets_manager = boto3.client("secretsmanager")
 
-# The API key is read now, so a missing secret or a missing permission fails the cold start
-# instead of every message; later it is reused until the TTL passes or the target refuses it.
+# The API key is read now, so a missing secret, a missing permission or an unreachable store
+# fails the cold start instead of every message: Lambda reports the init error, takes no record
+# from the queue, and tries a new cold start with the next batch. Later the key is reused until
+# the TTL passes or the target refuses it.
 api_key = SecretCache(
     fetch=lambda: secrets_manager.get_secret_value(SecretId=settings.secret_name)["SecretString"],
     ttl_seconds=settings.secret_ttl_seconds,
 )
-api_key.prefetch()
+try:
+    api_key.prefetch()
+except Exception:
+    # The error names the secret and the cause, never the value (which was not read).
+    logger.exception("init failed: cannot read the API key from secret %s", settings.secret_name)
+    raise
 
 target = Target(
-    client=httpx.AsyncClient(timeout=settings.target_timeout_seconds),
+    # Every request is bounded by the timeout; a connection that cannot be made is retried
+    # twice at once by the transport (nothing was sent, so that is always safe), and task.py
+    # retries timeouts and transient answers with a pause.
+    client=httpx.AsyncClient(
+        timeout=settings.target_timeout_seconds,
+        transport=httpx.AsyncHTTPTransport(retries=2),
+    ),
     url=settings.target_url,
     api_key=api_key,
 )
-work = functools.partial(deliver, target=target)
+deliver_to_target = functools.partial(deliver, target=target)
+{%- if cookiecutter.idempotency == "on" %}
+
+# A message is remembered as delivered for the queue's retention period (MessageRetentionPeriod
+# in template.yaml): no delivery of it can arrive later than that.
+DONE_RETENTION_SECONDS = 4 * 24 * 60 * 60
+
+# Remembers which messages were delivered, so a message SQS delivers twice is POSTed once.
+ledger = Ledger(
+    client=boto3.client("dynamodb"),
+    table_name=settings.idempotency_table_name,
+    retention_seconds=DONE_RETENTION_SECONDS,
+)
+{%- endif %}
 
 # Of the time left when a batch starts, this share (at most MAX_MARGIN_SECONDS) is kept to
 # cancel unfinished deliveries, log and answer before Lambda's own timeout would end the
@@ -81,14 +112,25 @@ def lambda_handler(event: Mapping[str, Any], context: LambdaContext) -> dict[str
     messages = _sqs_messages(event)
     remaining_seconds = context.get_remaining_time_in_millis() / 1000
     margin_seconds = min(remaining_seconds * MARGIN_SHARE, MAX_MARGIN_SECONDS)
-    failed = loop.run_until_complete(
-        process_batch(
-            messages,
-            work,
-            max_concurrency=settings.max_concurrency,
-            time_budget_seconds=remaining_seconds - margin_seconds,
-        )
+{%- if cookiecutter.idempotency == "on" %}
+    # A claim on a message lasts as long as this invocation may.
+    work = functools.partial(
+        ledger.run_once, work=deliver_to_target, claim_seconds=remaining_seconds
     )
+{%- else %}
+    work = deliver_to_target
+{%- endif %}
+    # Temporary files of this invocation are removed when it ends, so /tmp (512 MB by default,
+    # shared by every invocation of the container) never fills up with leftovers.
+    with invocation_scratch():
+        failed = loop.run_until_complete(
+            process_batch(
+                messages,
+                work,
+                max_concurrency=settings.max_concurrency,
+                time_budget_seconds=remaining_seconds - margin_seconds,
+            )
+        )
     logger.info(
         "batch processed: %d received, %d failed",
         len(messages),

@@ -40,6 +40,10 @@ class Settings:
         secret_ttl_seconds: SECRET_TTL_SECONDS, how long the cached API key is reused.
         target_timeout_seconds: TARGET_TIMEOUT_SECONDS, the HTTP timeout per request.
         max_concurrency: MAX_CONCURRENCY, how many messages of a batch are delivered at once.
+{%- if cookiecutter.idempotency == "on" %}
+        idempotency_table_name: IDEMPOTENCY_TABLE_NAME, the DynamoDB table that remembers which
+            messages were delivered.
+{%- endif %}
 
     Any further attribute is a plain setting from the variable of the same name in upper case.
     """
@@ -49,6 +53,9 @@ class Settings:
     secret_ttl_seconds: int
     target_timeout_seconds: float
     max_concurrency: int
+{%- if cookiecutter.idempotency == "on" %}
+    idempotency_table_name: str
+{%- endif %}
 {%- for pair in cookiecutter.env_vars.split(',') if pair.strip() %}
     {{ pair.split('=', 1)[0].strip() | lower }}: str
 {%- endfor %}
@@ -75,6 +82,11 @@ def load_settings(environ: Mapping[str, str] = os.environ) -> Settings:
         max_concurrency=_integer(
             environ, "MAX_CONCURRENCY", problems, minimum=1, default=DEFAULT_MAX_CONCURRENCY
         ),
+{%- if cookiecutter.idempotency == "on" %}
+        idempotency_table_name=_text(
+            environ, "IDEMPOTENCY_TABLE_NAME", problems, expected="a DynamoDB table name"
+        ),
+{%- endif %}
 {%- for pair in cookiecutter.env_vars.split(',') if pair.strip() %}
         {{ pair.split('=', 1)[0].strip() | lower }}=_plain(
             environ,

@@ -5,6 +5,8 @@ raises when it fails; handler.py wires in what the task needs (`Target`). Nothin
 about SQS or AWS, so the same task serves any trigger.
 """
 
+import asyncio
+import random
 from dataclasses import dataclass
 
 import httpx
@@ -42,6 +44,20 @@ class Target:
 
 # A key that the target refuses may have been rotated since it was cached.
 _REFUSED = frozenset({httpx.codes.UNAUTHORIZED, httpx.codes.FORBIDDEN})
+# Answers that say "not now" rather than "never": worth another attempt after a pause.
+_TRANSIENT = frozenset(
+    {
+        httpx.codes.TOO_MANY_REQUESTS,
+        httpx.codes.INTERNAL_SERVER_ERROR,
+        httpx.codes.BAD_GATEWAY,
+        httpx.codes.SERVICE_UNAVAILABLE,
+        httpx.codes.GATEWAY_TIMEOUT,
+    }
+)
+# Pauses before the second and third attempt of a request that timed out or got a transient
+# answer (each jittered by up to +50%, so a batch's retries do not arrive all at once). Bounded:
+# a target that stays down fails the message quickly, and SQS retries it later.
+RETRY_DELAYS_SECONDS = (0.1, 0.4)
 
 
 async def deliver(message: Message, target: Target) -> None:
@@ -50,7 +66,9 @@ async def deliver(message: Message, target: Target) -> None:
     The message id goes in an ``Idempotency-Key`` header: SQS delivers at least once, and a
     message retried after a timeout may already have arrived, so the receiver uses the key to
     act on each message once. If the key is refused (401/403), it is re-read from the store
-    once and the request retried once.
+    once and the request retried once. A timeout or a transient answer (429, 5xx but 501) is
+    retried after a short pause, at most ``len(RETRY_DELAYS_SECONDS)`` times; every attempt
+    is bounded by the client's timeout, and the batch cancels whatever outlives its budget.
 
     Raises:
         httpx.HTTPStatusError: If the final answer is not 2xx, so the message is retried.
@@ -67,6 +85,20 @@ async def deliver(message: Message, target: Target) -> None:
 
 
 async def _post(message: Message, target: Target, api_key: str) -> httpx.Response:
+    for delay in RETRY_DELAYS_SECONDS:
+        try:
+            response = await _post_once(message, target, api_key)
+        except httpx.TimeoutException:
+            pass
+        else:
+            if response.status_code not in _TRANSIENT:
+                return response
+        # Jitter spreads retries; it is not used for anything secret.
+        await asyncio.sleep(delay * (1 + random.random() / 2))  # noqa: S311
+    return await _post_once(message, target, api_key)
+
+
+async def _post_once(message: Message, target: Target, api_key: str) -> httpx.Response:
     return await target.client.post(
         target.url,
         content=message.body,

@@ -6,8 +6,16 @@ from types import ModuleType
 
 import pytest
 
-from local.aws import PROFILE_VARIABLES, create_secret, start_recording
-from local.run import function_environment, load_handler, unload_handler
+from local.aws import (
+    PROFILE_VARIABLES,
+{%- if cookiecutter.idempotency == "on" %}
+    create_idempotency_table,
+{%- endif %}
+    create_secret,
+    start_recording,
+)
+from local.in_process import load_handler, unload_handler
+from local.run import function_environment
 from local.target import Receiver
 
 
@@ -27,6 +35,11 @@ def handler(aws, receiver: Receiver, secret_name, monkeypatch) -> Iterator[Modul
     for name, value in function_environment(aws, receiver.url).items():
         monkeypatch.setenv(name, value)
     monkeypatch.setenv("SECRET_NAME", secret_name)
+{%- if cookiecutter.idempotency == "on" %}
+    table_name = f"idempotency-{uuid.uuid4()}"
+    create_idempotency_table(aws, table_name)
+    monkeypatch.setenv("IDEMPOTENCY_TABLE_NAME", table_name)
+{%- endif %}
     start_recording(aws)
     module = load_handler()
     yield module

@@ -2,7 +2,7 @@ import json
 import time
 
 from local.aws import recorded_calls, rotate_secret
-from local.run import LocalContext
+from local.in_process import LocalContext
 
 STORE_READ = "secretsmanager.GetSecretValue"
 

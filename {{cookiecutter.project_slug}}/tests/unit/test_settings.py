@@ -21,6 +21,9 @@ VALID = {
     "TARGET_URL": "https://receiver.example.com/hooks",
     "SECRET_NAME": "example/target-api-key",
     "SECRET_TTL_SECONDS": "300",
+{%- if cookiecutter.idempotency == "on" %}
+    "IDEMPOTENCY_TABLE_NAME": "idempotency",
+{%- endif %}
     **dict(EXTRAS),
 }
 
@@ -67,7 +70,12 @@ def test_every_problem_is_reported_at_once():
         "TARGET_TIMEOUT_SECONDS='soon': expected a number of seconds greater than 0",
         "MAX_CONCURRENCY='-1': expected an integer of at least 1",
     ]
+{%- if cookiecutter.idempotency == "on" %}
+    assert problems[5] == "IDEMPOTENCY_TABLE_NAME is not set: expected a DynamoDB table name"
+    assert len(problems) == 6 + len(EXTRAS)
+{%- else %}
     assert len(problems) == 5 + len(EXTRAS)
+{%- endif %}
 
 
 def test_the_error_message_lists_every_problem():

@@ -1,0 +1,234 @@
+"""The function run the way Lambda runs it: the real runtime client against a local Runtime API.
+
+`LambdaProcess` starts ``python -m awslambdaric <package>.handler.lambda_handler`` (the same
+client Lambda's Python runtime uses) in a subprocess and serves it the Lambda Runtime API on
+127.0.0.1. So the handler module is imported once (the init, a cold start), then invoked many
+times in the same process; an error raised at init or by the handler comes back through the
+API as it would on Lambda; and ``context.get_remaining_time_in_millis()`` counts down to a real
+deadline. Everything the process prints is kept in `LambdaProcess.logs`.
+"""
+
+import itertools
+import json
+import queue
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Literal, Self
+
+API = "/2018-06-01/runtime"
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# How long after an invocation's deadline to wait for its answer before giving up on the
+# process (Lambda would have stopped it by then).
+GRACE_SECONDS = 5.0
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one invocation came to.
+
+    Attributes:
+        kind: "response" (the handler returned), "error" (it raised) or "init_error" (the
+            module failed to import, so the process reported that and exited).
+        payload: The handler's return value, or the error document the client posted.
+    """
+
+    kind: Literal["response", "error", "init_error"]
+    payload: Any
+
+
+@dataclass(frozen=True)
+class _Invocation:
+    request_id: str
+    event: bytes
+    deadline_ms: int
+    answered: queue.Queue[Outcome]
+
+
+class LambdaProcess:
+    """One function instance: a runtime client process and the Runtime API it talks to.
+
+    Use as a context manager; `invoke` may be called any number of times. The process exits
+    after an init error, as a Lambda sandbox does; start a new `LambdaProcess` to retry init.
+
+    Args:
+        handler: The handler as template.yaml names it, e.g. "package.handler.lambda_handler".
+        environ: The function's environment (settings, AWS_ENDPOINT_URL, credentials).
+        timeout_seconds: The function's timeout: each invocation's deadline is this far ahead.
+    """
+
+    def __init__(self, handler: str, environ: Mapping[str, str], timeout_seconds: float) -> None:
+        self.timeout_seconds = timeout_seconds
+        self.init_errors: list[Any] = []
+        self.outcomes: list[Outcome] = []
+        self._handler = handler
+        self._environ = environ
+        self._pending: queue.Queue[_Invocation] = queue.Queue()
+        self._in_flight: dict[str, _Invocation] = {}
+        self._ids = itertools.count(1)
+        self._output: list[str] = []
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _api_handler_for(self))
+        self._server.daemon_threads = True
+        self._threads: list[threading.Thread] = []
+        self._process: subprocess.Popen[str] | None = None
+
+    @property
+    def logs(self) -> str:
+        """Everything the process wrote to stdout and stderr so far."""
+        return "".join(self._output)
+
+    def __enter__(self) -> Self:
+        serve = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
+        serve.start()
+        host, port = self._server.server_address[:2]
+        source = PROJECT_ROOT / "src"
+        environ = {
+            **self._environ,
+            "AWS_LAMBDA_RUNTIME_API": f"{host}:{port}",
+            "LAMBDA_TASK_ROOT": str(source),
+            "PYTHONPATH": str(source),
+            # As on Lambda with the LoggingConfig of template.yaml.
+            "AWS_LAMBDA_LOG_FORMAT": "JSON",
+            "AWS_LAMBDA_LOG_LEVEL": "INFO",
+        }
+        self._process = subprocess.Popen(  # noqa: S603 - this interpreter, fixed arguments
+            [sys.executable, "-m", "awslambdaric", self._handler],
+            cwd=source,
+            env=environ,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        read = threading.Thread(target=self._read_output, daemon=True)
+        read.start()
+        self._threads = [serve, read]
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        if self._process is not None:
+            self._process.kill()
+            self._process.wait()
+        self._server.shutdown()
+        self._server.server_close()
+        for thread in self._threads:
+            thread.join()
+
+    def invoke(self, event: Mapping[str, Any], timeout_seconds: float | None = None) -> Outcome:
+        """Hand ``event`` to the function and wait for its outcome.
+
+        ``timeout_seconds`` (the function's timeout by default) sets the deadline the handler
+        sees through its context.
+        """
+        budget = self.timeout_seconds if timeout_seconds is None else timeout_seconds
+        invocation = _Invocation(
+            request_id=f"request-{next(self._ids)}",
+            event=json.dumps(event).encode(),
+            deadline_ms=int((time.time() + budget) * 1000),
+            answered=queue.Queue(maxsize=1),
+        )
+        self._pending.put(invocation)
+        outcome = self._wait(invocation, give_up=time.monotonic() + budget + GRACE_SECONDS)
+        self.outcomes.append(outcome)
+        return outcome
+
+    def _wait(self, invocation: _Invocation, give_up: float) -> Outcome:
+        while time.monotonic() < give_up:
+            try:
+                return invocation.answered.get(timeout=0.05)
+            except queue.Empty:
+                if self.init_errors:
+                    return Outcome("init_error", self.init_errors[-1])
+                if self._process is not None and self._process.poll() is not None:
+                    raise RuntimeError(f"the runtime process exited:\n{self.logs}") from None
+        raise TimeoutError(f"no answer to {invocation.request_id} by its deadline:\n{self.logs}")
+
+    def _read_output(self) -> None:
+        assert self._process is not None  # noqa: S101 - set by __enter__, before this runs
+        assert self._process.stdout is not None  # noqa: S101 - stdout=PIPE
+        for line in self._process.stdout:
+            self._output.append(line)
+
+    # --- The Runtime API, called from the server's threads ------------------------------------
+
+    def next_invocation(self) -> _Invocation | None:
+        """Wait for the next event; None once the process is being stopped."""
+        while self._process is not None and self._process.poll() is None:
+            try:
+                invocation = self._pending.get(timeout=0.05)
+            except queue.Empty:
+                continue
+            self._in_flight[invocation.request_id] = invocation
+            return invocation
+        return None
+
+    def answer(self, request_id: str, outcome: Outcome) -> bool:
+        """Record the outcome of an invocation; False if no such invocation is in flight."""
+        invocation = self._in_flight.pop(request_id, None)
+        if invocation is None:
+            return False
+        invocation.answered.put(outcome)
+        return True
+
+
+def _api_handler_for(function: LambdaProcess) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_GET(self) -> None:
+            if self.path != f"{API}/invocation/next":
+                self._reply(HTTPStatus.NOT_FOUND)
+                return
+            invocation = function.next_invocation()
+            if invocation is None:
+                self._reply(HTTPStatus.GONE)
+                return
+            self.send_response(HTTPStatus.OK)
+            self.send_header("Lambda-Runtime-Aws-Request-Id", invocation.request_id)
+            self.send_header("Lambda-Runtime-Deadline-Ms", str(invocation.deadline_ms))
+            self.send_header(
+                "Lambda-Runtime-Invoked-Function-Arn",
+                "arn:aws:lambda:us-east-1:123456789012:function:local",
+            )
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(invocation.event)))
+            self.end_headers()
+            self.wfile.write(invocation.event)
+
+        def do_POST(self) -> None:
+            length = int(self.headers.get("Content-Length", "0"))
+            body = json.loads(self.rfile.read(length) or b"null")
+            parts = self.path.removeprefix(f"{API}/").split("/")
+            if parts == ["init", "error"]:
+                function.init_errors.append(body)
+                self._reply(HTTPStatus.ACCEPTED)
+            elif len(parts) == 3 and parts[0] == "invocation" and parts[2] in {"response", "error"}:
+                kind = "response" if parts[2] == "response" else "error"
+                accepted = function.answer(parts[1], Outcome(kind, body))
+                self._reply(HTTPStatus.ACCEPTED if accepted else HTTPStatus.NOT_FOUND)
+            else:
+                self._reply(HTTPStatus.NOT_FOUND)
+
+        def _reply(self, status: HTTPStatus) -> None:
+            self.send_response(status)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, format: str, *args: object) -> None:
+            # Quiet: the outcomes are what the caller looks at.
+            pass
+
+    return Handler

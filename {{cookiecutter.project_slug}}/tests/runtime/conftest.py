@@ -1,0 +1,57 @@
+"""The function run by the real Lambda runtime client (local/runtime.py), against moto and a
+local receiver. Every process a test starts is checked when the test ends: the API key never
+appears in its log or its outcomes."""
+
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
+
+import pytest
+
+from local.aws import (
+    PROFILE_VARIABLES,
+{%- if cookiecutter.idempotency == "on" %}
+    create_idempotency_table,
+{%- endif %}
+    create_secret,
+)
+from local.run import HANDLER, function_environment
+from local.runtime import LambdaProcess
+from local.target import Receiver
+
+
+@pytest.fixture
+def environ(aws, receiver: Receiver, tmp_path) -> dict[str, str]:
+    """The function's environment: a fresh secret{% if cookiecutter.idempotency == "on" %} and table{% endif %} in moto, the receiver as target."""
+    environ = function_environment(aws, receiver.url)
+    for name in PROFILE_VARIABLES:
+        environ.pop(name, None)
+    environ["SECRET_NAME"] = f"{{ cookiecutter.project_slug }}/runtime-{uuid.uuid4()}"
+    create_secret(aws, environ["SECRET_NAME"], receiver.api_key)
+{%- if cookiecutter.idempotency == "on" %}
+    environ["IDEMPOTENCY_TABLE_NAME"] = f"idempotency-{uuid.uuid4()}"
+    create_idempotency_table(aws, environ["IDEMPOTENCY_TABLE_NAME"])
+{%- endif %}
+    # The function's temporary files go here, so a test can see what is left behind.
+    environ["TMPDIR"] = str(tmp_path)
+    return environ
+
+
+@pytest.fixture
+def start(environ, receiver: Receiver) -> Iterator[Callable[..., LambdaProcess]]:
+    """Start a function instance (a cold start) with ``environ`` and any overrides."""
+    started: list[LambdaProcess] = []
+    keys = {receiver.api_key}  # and any key a test rotates to, read at the end
+    with ExitStack() as stack:
+
+        def _start(timeout_seconds: float = 30, **overrides: str) -> LambdaProcess:
+            process = LambdaProcess(HANDLER, {**environ, **overrides}, timeout_seconds)
+            started.append(stack.enter_context(process))
+            return process
+
+        yield _start
+    secrets = {*keys, receiver.api_key}
+    for process in started:
+        leaked = [line for line in process.logs.splitlines() if any(s in line for s in secrets)]
+        assert not leaked, "the API key was logged"
+        assert not [o for o in process.outcomes if any(s in repr(o) for s in secrets)]

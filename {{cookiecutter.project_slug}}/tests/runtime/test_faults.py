@@ -1,0 +1,189 @@
+"""Faults that happen in production, each run through the real runtime client: no message is
+lost; each is delivered once, or ends in the dead-letter queue with its original body."""
+
+import json
+import time
+import uuid
+
+from local.aws import recorded_calls, rotate_secret, start_recording
+from local.queue import create_queues
+
+MAX_RECEIVE_COUNT = {{ cookiecutter.max_receive_count | int }}
+STORE_READ = "secretsmanager.GetSecretValue"
+
+
+def orders(count: int, start: int = 1) -> list[str]:
+    return [json.dumps({"orderId": number}) for number in range(start, start + count)]
+
+
+def sqs_event(*bodies: str, prefix: str = "m") -> dict:
+    records = [
+        {"messageId": f"{prefix}-{n}", "receiptHandle": f"h-{prefix}-{n}", "body": body}
+        for n, body in enumerate(bodies, 1)
+    ]
+    return {"Records": records}
+
+
+def failed_ids(outcome) -> list[str]:
+    assert outcome.kind == "response", outcome
+    return [item["itemIdentifier"] for item in outcome.payload["batchItemFailures"]]
+
+
+def drain(queues, function, polls: int) -> None:
+    for _ in range(polls):
+        if queues.poll(function) is None:
+            return
+
+
+def test_failed_records_end_in_the_dead_letter_queue_the_others_are_delivered_once(
+    aws, receiver, start
+):
+    queues = create_queues(aws, f"q-{uuid.uuid4()}", MAX_RECEIVE_COUNT)
+    bodies = orders(6)
+    receiver.failing_bodies.update({bodies[1], bodies[4]})
+    queues.send(*bodies)
+    function = start()
+
+    drain(queues, function, polls=MAX_RECEIVE_COUNT + 3)
+
+    assert sorted(queues.dead_letters()) == sorted([bodies[1], bodies[4]])
+    delivered = sorted(delivery.body for delivery in receiver.deliveries)
+    assert delivered == sorted([bodies[0], bodies[2], bodies[3], bodies[5]])
+    assert queues.poll(function) is None  # nothing left in the source queue
+
+
+def test_an_unreachable_secret_store_fails_init_and_acknowledges_nothing(aws, receiver, start):
+    queues = create_queues(aws, f"q-{uuid.uuid4()}", MAX_RECEIVE_COUNT)
+    queues.send(*orders(2))
+    # A closed port: the store cannot be reached. One attempt, so the test is quick.
+    down = start(AWS_ENDPOINT_URL="http://127.0.0.1:9", AWS_MAX_ATTEMPTS="1")
+
+    outcome = queues.poll(down)
+
+    assert outcome is not None
+    assert outcome.kind == "init_error"
+    assert outcome.payload["errorType"] == "EndpointConnectionError"
+    assert "init failed: cannot read the API key from secret" in down.logs
+    assert receiver.deliveries == []
+
+    # The store is back: the next cold start succeeds and the messages are delivered once.
+    drain(queues, start(), polls=3)
+    assert sorted(d.body for d in receiver.deliveries) == sorted(orders(2))
+    assert queues.dead_letters() == []
+
+
+def test_a_rotated_key_is_used_after_the_ttl(aws, receiver, start, environ):
+    function = start(SECRET_TTL_SECONDS="1")  # noqa: S106 - a number of seconds
+    assert failed_ids(function.invoke(sqs_event(*orders(1), prefix="before"))) == []
+    start_recording(aws)
+    rotate_secret(aws, environ["SECRET_NAME"], "rotated-key")
+    receiver.api_key = "rotated-key"
+
+    time.sleep(1.05)  # the TTL (1 s, the shortest allowed) passes
+    assert failed_ids(function.invoke(sqs_event(*orders(2), prefix="after"))) == []
+
+    assert receiver.refused == 0  # the new key was read before the first request
+    assert recorded_calls(aws, STORE_READ) == 1
+
+
+def test_a_refused_key_is_read_again_once_and_the_request_retried_once(
+    aws, receiver, start, environ
+):
+    function = start()
+    function.invoke({"Records": []})  # init done: the key of before the rotation is cached
+    start_recording(aws)
+    rotate_secret(aws, environ["SECRET_NAME"], "rotated-key")
+    receiver.api_key = "rotated-key"
+
+    outcome = function.invoke(sqs_event(*orders(4)))
+
+    assert failed_ids(outcome) == []
+    assert recorded_calls(aws, STORE_READ) == 1  # one read for the whole batch
+    assert receiver.refused == 4  # each record: refused once, then retried once and accepted
+    assert len(receiver.deliveries) == 4
+
+
+def test_a_key_still_refused_after_the_refresh_fails_the_record(aws, receiver, start):
+    function = start()
+    function.invoke({"Records": []})  # init done
+    start_recording(aws)
+    receiver.refuse_next = 2  # the first attempt and the retry
+
+    assert failed_ids(function.invoke(sqs_event(*orders(1)))) == ["m-1"]
+    assert recorded_calls(aws, STORE_READ) == 1
+    assert receiver.refused == 2
+{%- if cookiecutter.idempotency == "on" %}
+
+
+def test_a_message_delivered_twice_is_posted_once(aws, receiver, start):
+    function = start()
+    event = sqs_event(*orders(3))
+
+    first = function.invoke(event)
+    again = function.invoke(event)  # SQS delivers at least once: the same messages again
+    restarted = start().invoke(event)  # and to another instance
+
+    assert [failed_ids(o) for o in (first, again, restarted)] == [[], [], []]
+    assert sorted(d.idempotency_key for d in receiver.deliveries) == ["m-1", "m-2", "m-3"]
+
+
+def test_a_failed_delivery_is_not_remembered(receiver, start):
+    function = start()
+    body = orders(1)[0]
+    receiver.failing_bodies.add(body)
+    assert failed_ids(function.invoke(sqs_event(body))) == ["m-1"]
+
+    receiver.failing_bodies.clear()
+    assert failed_ids(function.invoke(sqs_event(body))) == []
+    assert [d.idempotency_key for d in receiver.deliveries] == ["m-1"]
+{%- endif %}
+
+
+def test_records_not_finished_before_the_deadline_are_reported_failed(receiver, start):
+    function = start(MAX_CONCURRENCY="1")
+    bodies = orders(4)
+    receiver.hanging_bodies.add(bodies[1])  # the target never answers this one
+
+    outcome = function.invoke(sqs_event(*bodies), timeout_seconds=2)
+
+    # m-1 was delivered; m-2 hung and was cancelled; m-3 and m-4 never started.
+    assert failed_ids(outcome) == ["m-2", "m-3", "m-4"]
+    assert [d.body for d in receiver.deliveries] == [bodies[0]]
+    assert "not finished within the time budget" in function.logs
+
+
+def test_a_slow_target_is_retried_a_bounded_number_of_times(receiver, start):
+    function = start(TARGET_TIMEOUT_SECONDS="0.2")
+    body = orders(1)[0]
+    receiver.hanging_bodies.add(body)
+
+    outcome = function.invoke(sqs_event(body))
+
+    assert failed_ids(outcome) == ["m-1"]  # answered, before the function's timeout
+    assert receiver.attempts[body] == 3  # the first attempt and two retries
+
+
+def test_a_briefly_unavailable_target_gets_the_message_once(receiver, start):
+    function = start()
+    receiver.unavailable_next = 2  # two 503s, then the target is back
+
+    outcome = function.invoke(sqs_event(*orders(1)))
+
+    assert failed_ids(outcome) == []
+    assert [d.idempotency_key for d in receiver.deliveries] == ["m-1"]
+
+
+def test_a_target_that_is_down_fails_the_batch_quickly(start):
+    function = start(TARGET_URL="http://127.0.0.1:9/deliveries")
+
+    outcome = function.invoke(sqs_event(*orders(3)), timeout_seconds=10)
+
+    assert failed_ids(outcome) == ["m-1", "m-2", "m-3"]
+
+
+def test_no_temporary_file_outlives_its_invocation(receiver, start, tmp_path):
+    function = start()
+    for invocation in range(3):
+        function.invoke(sqs_event(*orders(2), prefix=f"i{invocation}"))
+
+    assert list(tmp_path.iterdir()) == []

@@ -44,6 +44,10 @@ RENDERED_ANSWERS = {
     "env_vars": r""" {{ cookiecutter.env_vars | tojson }} """,
     "idempotency": r""" {{ cookiecutter.idempotency | tojson }} """,
     "tracing": r""" {{ cookiecutter.tracing | tojson }} """,
+    "cold_start": r""" {{ cookiecutter.cold_start | tojson }} """,
+    "provisioned_concurrency": r""" {{ cookiecutter.provisioned_concurrency | tojson }} """,
+    "reserved_concurrency": r""" {{ cookiecutter.reserved_concurrency | tojson }} """,
+    "sqs_maximum_concurrency": r""" {{ cookiecutter.sqs_maximum_concurrency | tojson }} """,
     "log_retention_days": r""" {{ cookiecutter.log_retention_days | tojson }} """,
     "alarm_email": r""" {{ cookiecutter.alarm_email | tojson }} """,
     "catalog_entry": r""" {{ cookiecutter.catalog_entry | tojson }} """,
@@ -59,6 +63,7 @@ CHOICES = {
     "architecture": ("arm64", "x86_64"),
     "idempotency": ("on", "off"),
     "tracing": ("off", "on"),
+    "cold_start": ("none", "snapstart", "provisioned"),
     # The only values CloudWatch Logs accepts for RetentionInDays.
     "log_retention_days": (
         "30", "1", "3", "5", "7", "14", "60", "90", "120", "150", "180", "365", "400", "545",
@@ -77,7 +82,24 @@ WHOLE_NUMBERS = {
     "batch_size": (1, 10_000, "records", "Lambda's batch limit for a standard SQS queue", "10"),
     "max_receive_count": (1, 1_000, "deliveries", "the range of an SQS redrive policy", "5"),
     "secret_ttl_seconds": (1, 86_400, "seconds", "at most a day, so a rotated key is picked up", "300"),
+    # 1000 is Lambda's default concurrency quota for a whole account (and Region).
+    "provisioned_concurrency": (1, 1_000, "containers", "Lambda's default account quota", "2"),
+    "reserved_concurrency": (1, 1_000, "invocations", "Lambda's default account quota", "50"),
+    # An SQS event source's ScalingConfig accepts 2 to 1000.
+    "sqs_maximum_concurrency": (2, 1_000, "invocations", "what an SQS trigger accepts", "10"),
 }
+
+# Python runtimes and Regions where Lambda offers SnapStart, as cfn-lint 1.58 checks them (rules
+# E2530 and W2530: python3.12 and newer; the Regions below).
+SNAPSTART_PYTHON_VERSIONS = frozenset({"3.12", "3.13", "3.14"})
+SNAPSTART_REGIONS = frozenset({
+    "us-east-1", "us-east-2", "us-west-1", "us-west-2", "af-south-1", "ap-east-1", "ap-south-1",
+    "ap-south-2", "ap-northeast-1", "ap-northeast-2", "ap-northeast-3", "ap-southeast-1",
+    "ap-southeast-2", "ap-southeast-3", "ap-southeast-4", "ap-southeast-5", "ap-southeast-7",
+    "ca-central-1", "ca-west-1", "eu-central-1", "eu-central-2", "eu-west-1", "eu-west-2",
+    "eu-west-3", "eu-south-1", "eu-south-2", "eu-north-1", "me-south-1", "me-central-1",
+    "il-central-1", "mx-central-1", "sa-east-1",
+})  # fmt: skip
 
 NAME_MAX = 100  # project and author names: a name, not a paragraph (GitHub's repository-name limit)
 DESCRIPTION_MAX = 256  # the Description of a Lambda function
@@ -311,6 +333,15 @@ def whole_number_check(variable: str) -> Callable[[str], str | None]:
     return check
 
 
+def optional(check: Callable[[str], str | None]) -> Callable[[str], str | None]:
+    """Return ``check`` for an answer that may also be empty (not set)."""
+
+    def check_unless_empty(value: str) -> str | None:
+        return check(value) if value else None
+
+    return check_unless_empty
+
+
 def choice_check(variable: str) -> Callable[[str], str | None]:
     """Return the check of an answer that must be one of CHOICES[variable]."""
     choices = CHOICES[variable]
@@ -416,10 +447,59 @@ CHECKS: dict[str, Callable[[str], str | None]] = {
     "secret_ttl_seconds": whole_number_check("secret_ttl_seconds"),
     "idempotency": choice_check("idempotency"),
     "tracing": choice_check("tracing"),
+    "cold_start": choice_check("cold_start"),
+    "provisioned_concurrency": whole_number_check("provisioned_concurrency"),
+    "reserved_concurrency": optional(whole_number_check("reserved_concurrency")),
+    "sqs_maximum_concurrency": optional(whole_number_check("sqs_maximum_concurrency")),
     "log_retention_days": choice_check("log_retention_days"),
     "alarm_email": check_alarm_email,
     "catalog_entry": choice_check("catalog_entry"),
 }
+
+
+def cross_problems(answers: Mapping[str, str]) -> list[Problem]:
+    """Check the rules between answers, once each answer is valid on its own.
+
+    Returns:
+        One `Problem` per broken rule, on the variable whose answer to change.
+    """
+    problems: list[Problem] = []
+    cold_start = answers["cold_start"]
+    reserved = answers["reserved_concurrency"]
+    if cold_start == "snapstart":
+        if answers["python_version"] not in SNAPSTART_PYTHON_VERSIONS:
+            problems.append(Problem(
+                "cold_start", cold_start,
+                f"Lambda does not offer SnapStart for python{answers['python_version']}; choose"
+                f" python_version {' or '.join(sorted(SNAPSTART_PYTHON_VERSIONS))}, or another cold_start",
+            ))  # fmt: skip
+        if answers["aws_region"] not in SNAPSTART_REGIONS:
+            problems.append(Problem(
+                "cold_start", cold_start,
+                f"Lambda does not offer SnapStart in {answers['aws_region']}; choose cold_start none"
+                " or provisioned, or another aws_region",
+            ))  # fmt: skip
+    provisioned = answers["provisioned_concurrency"]
+    if cold_start == "provisioned" and reserved and int(provisioned) > int(reserved):
+        problems.append(Problem(
+            "provisioned_concurrency", provisioned,
+            f"is more than reserved_concurrency ({reserved}), and Lambda cannot keep ready more"
+            " containers than the function may run; lower it or raise reserved_concurrency",
+        ))  # fmt: skip
+    maximum = answers["sqs_maximum_concurrency"]
+    if maximum and answers["trigger"] != "sqs":
+        problems.append(Problem(
+            "sqs_maximum_concurrency", maximum,
+            f"applies to the sqs trigger only, not {answers['trigger']}; leave it empty",
+        ))  # fmt: skip
+    elif maximum and reserved and int(maximum) > int(reserved):
+        problems.append(Problem(
+            "sqs_maximum_concurrency", maximum,
+            f"is more than reserved_concurrency ({reserved}): Lambda would throttle the batches"
+            " the queue starts beyond it, which uses up their receive counts; make it at most"
+            f" {reserved}, or leave it empty",
+        ))  # fmt: skip
+    return problems
 
 
 def validate(answers: Mapping[str, str]) -> list[str]:
@@ -442,6 +522,9 @@ def validate(answers: Mapping[str, str]) -> list[str]:
             message = CHECKS[variable](value)
             if message:
                 problems.append(Problem(variable, value, message))
+    # The rules between answers hold only between answers that are valid on their own.
+    if not problems:
+        problems.extend(cross_problems(answers))
     return [str(problem) for problem in problems]
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 RENDERED_ANSWERS = {
     "catalog_entry": r""" {{ cookiecutter.catalog_entry | tojson }} """,
     "idempotency": r""" {{ cookiecutter.idempotency | tojson }} """,
+    "cold_start": r""" {{ cookiecutter.cold_start | tojson }} """,
 }
 
 # A file of the generated project -> (the variable, and the answer that keeps the file). The
@@ -25,6 +26,7 @@ RENDERED_ANSWERS = {
 OPTIONAL_FILES = {
     "catalog-info.yaml": ("catalog_entry", "backstage"),
     "src/{{cookiecutter.package_name}}/idempotency.py": ("idempotency", "on"),
+    "tests/integration/test_snapstart.py": ("cold_start", "snapstart"),
 }
 
 

@@ -128,6 +128,32 @@ BAD = [
     ({"secret_name": "s" * 513}, "secret_name", "s" * 513, "allows at most 512"),
     ({"secret_name": ""}, "secret_name", "", "must not be empty"),
     ({"secret_name": "db-secret"}, "secret_name", "db-secret", "six characters"),
+    ({"cold_start": "warm"}, "cold_start", "warm", "choose one of none, snapstart, provisioned"),
+    (
+        {"cold_start": "snapstart", "aws_region": "us-gov-west-1"},
+        "cold_start",
+        "snapstart",
+        "not offer SnapStart in us-gov-west-1",
+    ),
+    ({"provisioned_concurrency": "0"}, "provisioned_concurrency", "0", "from 1 to 1000 containers"),
+    ({"provisioned_concurrency": ""}, "provisioned_concurrency", "", "whole number of containers"),
+    ({"reserved_concurrency": "0"}, "reserved_concurrency", "0", "from 1 to 1000 invocations"),
+    ({"reserved_concurrency": "1001"}, "reserved_concurrency", "1001", "Lambda's default account quota"),
+    ({"reserved_concurrency": "ten"}, "reserved_concurrency", "ten", "whole number of invocations"),
+    ({"sqs_maximum_concurrency": "1"}, "sqs_maximum_concurrency", "1", "from 2 to 1000 invocations"),
+    ({"sqs_maximum_concurrency": "1001"}, "sqs_maximum_concurrency", "1001", "what an SQS trigger accepts"),
+    (
+        {"reserved_concurrency": "5", "sqs_maximum_concurrency": "10"},
+        "sqs_maximum_concurrency",
+        "10",
+        "more than reserved_concurrency (5)",
+    ),
+    (
+        {"cold_start": "provisioned", "provisioned_concurrency": "6", "reserved_concurrency": "5"},
+        "provisioned_concurrency",
+        "6",
+        "lower it or raise reserved_concurrency",
+    ),
     (
         {"secret_name": "arn:aws:secretsmanager:us-east-1:123456789012:secret:key-AbCdEf"},
         "secret_name",
@@ -169,7 +195,7 @@ BAD = [
 
 def bad_id(case: tuple[dict[str, str], str, str, str]) -> str:
     overrides, variable, _, _ = case
-    (value,) = overrides.values()
+    value = overrides[variable]
     shown = value if len(value) <= 20 else f"{value[:12]}...x{len(value)}"
     return f"{variable}:{shown!r}"
 
@@ -272,6 +298,14 @@ GOOD = [
     {"aws_region": "ap-southeast-5"},
     *({"python_version": version} for version in ("3.14", "3.13", "3.12")),
     {"architecture": "x86_64", "tracing": "on", "log_retention_days": "3653"},
+    *({"cold_start": "snapstart", "python_version": version} for version in ("3.14", "3.13", "3.12")),
+    {"cold_start": "provisioned", "provisioned_concurrency": "1000", "reserved_concurrency": "1000"},
+    {"cold_start": "provisioned", "provisioned_concurrency": "5", "reserved_concurrency": "5"},
+    # Not provisioned: the count is checked on its own, and the reserved cap does not apply.
+    {"provisioned_concurrency": "50", "reserved_concurrency": "5"},
+    {"reserved_concurrency": "1", "sqs_maximum_concurrency": ""},
+    {"reserved_concurrency": "10", "sqs_maximum_concurrency": "10"},
+    {"sqs_maximum_concurrency": "2"},  # without reserved concurrency: a cap that reserves nothing
 ]
 
 
@@ -410,26 +444,27 @@ def test_every_optional_file_is_kept_by_an_offered_answer():
 
 
 IDEMPOTENCY_MODULE = "src/{{cookiecutter.package_name}}/idempotency.py"
+SNAPSTART_TESTS = "tests/integration/test_snapstart.py"
 
 
 @pytest.mark.parametrize(
-    ("catalog_entry", "idempotency", "unwanted"),
+    ("catalog_entry", "idempotency", "cold_start", "unwanted"),
     [
-        ("none", "on", ["catalog-info.yaml"]),
-        ("backstage", "on", []),
-        ("backstage", "off", [IDEMPOTENCY_MODULE]),
-        ("none", "off", ["catalog-info.yaml", IDEMPOTENCY_MODULE]),
+        ("none", "on", "none", ["catalog-info.yaml", SNAPSTART_TESTS]),
+        ("backstage", "on", "snapstart", []),
+        ("backstage", "off", "provisioned", [IDEMPOTENCY_MODULE, SNAPSTART_TESTS]),
+        ("none", "off", "snapstart", ["catalog-info.yaml", IDEMPOTENCY_MODULE]),
     ],
 )
-def test_unwanted_files(catalog_entry, idempotency, unwanted):
-    answers = {"catalog_entry": catalog_entry, "idempotency": idempotency}
+def test_unwanted_files(catalog_entry, idempotency, cold_start, unwanted):
+    answers = {"catalog_entry": catalog_entry, "idempotency": idempotency, "cold_start": cold_start}
     assert post_hook.unwanted_files(answers) == unwanted
 
 
 def test_pruning_twice_or_with_the_file_gone_does_not_fail(tmp_path):
     (tmp_path / "catalog-info.yaml").write_text("kind: Component\n")
     (tmp_path / "keep.txt").write_text("x")
-    answers = {"catalog_entry": "none", "idempotency": "off"}
+    answers = {"catalog_entry": "none", "idempotency": "off", "cold_start": "none"}
     post_hook.prune(tmp_path, answers)
     post_hook.prune(tmp_path, answers)
     assert [path.name for path in tmp_path.iterdir()] == ["keep.txt"]

@@ -7,13 +7,24 @@ the idempotency ledger{% endif %}.
 """
 
 import asyncio
+{%- if cookiecutter.cold_start == "snapstart" %}
+import dataclasses
+{%- endif %}
+{%- if cookiecutter.idempotency == "on" %}
 import functools
+{%- endif %}
 import logging
+{%- if cookiecutter.cold_start == "snapstart" %}
+import random
+{%- endif %}
 from collections.abc import Mapping
 from typing import Any, Protocol
 
 import boto3
 import httpx
+{%- if cookiecutter.cold_start == "snapstart" %}
+from snapshot_restore_py import register_after_restore
+{%- endif %}
 
 from .batch import process_batch
 {%- if cookiecutter.idempotency == "on" %}
@@ -57,19 +68,6 @@ except Exception:
     # The error names the secret and the cause, never the value (which was not read).
     logger.exception("init failed: cannot read the API key from secret %s", settings.secret_name)
     raise
-
-target = Target(
-    # Every request is bounded by the timeout; a connection that cannot be made is retried
-    # twice at once by the transport (nothing was sent, so that is always safe), and task.py
-    # retries timeouts and transient answers with a pause.
-    client=httpx.AsyncClient(
-        timeout=settings.target_timeout_seconds,
-        transport=httpx.AsyncHTTPTransport(retries=2),
-    ),
-    url=settings.target_url,
-    api_key=api_key,
-)
-deliver_to_target = functools.partial(deliver, target=target)
 {%- if cookiecutter.idempotency == "on" %}
 
 # A message is remembered as delivered for the queue's retention period (MessageRetentionPeriod
@@ -83,6 +81,54 @@ ledger = Ledger(
     retention_seconds=DONE_RETENTION_SECONDS,
 )
 {%- endif %}
+
+
+def new_http_client() -> httpx.AsyncClient:
+    """Return the HTTP client for the target, with an empty connection pool."""
+    # Every request is bounded by the timeout; a connection that cannot be made is retried
+    # twice at once by the transport (nothing was sent, so that is always safe), and task.py
+    # retries timeouts and transient answers with a pause.
+    return httpx.AsyncClient(
+        timeout=settings.target_timeout_seconds,
+        transport=httpx.AsyncHTTPTransport(retries=2),
+    )
+
+
+target = Target(client=new_http_client(), url=settings.target_url, api_key=api_key)
+
+
+async def deliver_to_target(message: Message) -> None:
+    """Deliver ``message`` to the target built above."""
+{%- if cookiecutter.cold_start == "snapstart" %}
+    # `target` is looked up at each call: a restore from a snapshot replaces it.
+{%- endif %}
+    await deliver(message, target)
+{%- if cookiecutter.cold_start == "snapstart" %}
+
+
+# SnapStart calls this in each container restored from the snapshot, before its first event
+# (register_after_restore comes with the Lambda runtime; requirements-dev.txt pins it for tests).
+@register_after_restore
+def refresh_after_restore() -> None:
+    """Renew what a SnapStart snapshot must not carry into the containers restored from it.
+
+    Lambda runs the init above once per published version and restores every new container
+    from a snapshot of it, possibly days later and many times over.
+    """
+    global target  # deliver_to_target reads the module's target at each call
+    # The key in the snapshot is as old as the version and may have been rotated since.
+    api_key.prefetch()
+    # Pooled connections were opened by the environment that took the snapshot and do not
+    # survive the restore, so the target gets a client with an empty pool. (boto3's clients
+    # need nothing: urllib3 checks a pooled connection before it reuses one.)
+    stale = target.client
+    target = dataclasses.replace(target, client=new_http_client())
+    loop.run_until_complete(stale.aclose())
+    # Every container restored from one snapshot would draw the same "random" retry jitter,
+    # so their retries would arrive together: seed again from the operating system.
+    random.seed()
+{%- endif %}
+
 
 # Of the time left when a batch starts, this share (at most MAX_MARGIN_SECONDS) is kept to
 # cancel unfinished deliveries, log and answer before Lambda's own timeout would end the

@@ -457,6 +457,13 @@ CHECKS: dict[str, Callable[[str], str | None]] = {
 }
 
 
+# The answers that cross_problems compares.
+CROSS_CHECKED = frozenset({
+    "trigger", "python_version", "aws_region", "cold_start", "provisioned_concurrency",
+    "reserved_concurrency", "sqs_maximum_concurrency",
+})  # fmt: skip
+
+
 def cross_problems(answers: Mapping[str, str]) -> list[Problem]:
     """Check the rules between answers, once each answer is valid on its own.
 
@@ -522,9 +529,10 @@ def validate(answers: Mapping[str, str]) -> list[str]:
             message = CHECKS[variable](value)
             if message:
                 problems.append(Problem(variable, value, message))
-    # The rules between answers hold only between answers that are valid on their own.
-    if not problems:
+    # The rules between answers are checked between answers that are valid on their own.
+    if not {problem.variable for problem in problems} & CROSS_CHECKED:
         problems.extend(cross_problems(answers))
+    problems.sort(key=lambda problem: list(RENDERED_ANSWERS).index(problem.variable))
     return [str(problem) for problem in problems]
 
 

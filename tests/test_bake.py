@@ -37,6 +37,10 @@ OPTIONS = [
         "secret_ttl_seconds": "1",
         "log_retention_days": "3653",
     },
+    # The cold-start modes and the concurrency limits (tests/test_cold_start.py checks the wiring).
+    {"cold_start": "snapstart", "python_version": "3.13"},
+    {"cold_start": "provisioned", "provisioned_concurrency": "2"},
+    {"reserved_concurrency": "50", "sqs_maximum_concurrency": "10"},
 ]
 # RUNTIMES[0] is the default answer set, baked here under its own name.
 COMBINATIONS = [{}, *RUNTIMES[1:], *OPTIONS]
@@ -115,6 +119,11 @@ def test_options_add_and_remove_exactly_their_files(bake):
     assert entry["spec"]["type"] == "service"
     assert entry["spec"]["lifecycle"] == "experimental"
     assert entry["spec"]["owner"].startswith("group:")
+
+
+def test_snapstart_adds_exactly_its_tests(bake):
+    project = bake({"cold_start": "snapstart", "python_version": "3.13"})
+    assert generated_files(project) == DEFAULT_FILES | {"tests/integration/test_snapstart.py"}
 
 
 @pytest.fixture(params=COMBINATIONS, ids=combination_id)

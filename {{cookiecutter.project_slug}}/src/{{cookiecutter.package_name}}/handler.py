@@ -38,6 +38,9 @@ from .task import Message, Target, deliver
 # Lambda formats standard-library log records as JSON, with the request id, because
 # template.yaml sets LoggingConfig.LogFormat to JSON; fields passed in `extra` become keys.
 logger = logging.getLogger(__name__)
+# httpx logs every request at INFO; on Lambda each line is billed log ingestion, and the batch
+# summary and failures below already say what happened.
+logging.getLogger("httpx").setLevel(logging.WARNING)
 
 # Every setting is validated before anything else happens: a bad value fails the cold start
 # with one message that lists every problem.

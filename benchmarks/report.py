@@ -50,7 +50,10 @@ def render(subjects: list[Subject], measured: dict[str, Any], machine: dict[str,
         "`sam build` builds them (`pip install -r requirements.txt -t`, no bytecode), and the process",
         "may not write bytecode (Lambda's package directory is read-only), so each cold start",
         "compiles the package's modules, as on Lambda. boto3 comes from the environment, as the",
-        "runtime provides it. Absolute times depend on this machine; compare the ratios.",
+        "runtime provides it, unless the package bundles its own: the naive baseline lists boto3 in",
+        "its requirements and the Powertools one needs aws-xray-sdk, which requires botocore, so",
+        "theirs are bundled, shadow the runtime's and are compiled at each cold start too.",
+        "Absolute times depend on this machine; compare the ratios.",
         "",
         f"- Command: `{command}` (from the repository's root, after the README's setup line)",
         f"- Machine: {machine['cores']} cores, {machine['platform']}, Python {machine['python']}",
@@ -62,7 +65,7 @@ def render(subjects: list[Subject], measured: dict[str, Any], machine: dict[str,
         "",
         "| function | cold start median (min–max) | init median | warm p50 / p99 "
         "| 1 record / 10 records, 50 ms target | max in flight | secret-store calls: init / per 1,000 warm "
-        "| package zipped: deployed / boto3 bundled |",
+        "| package zipped: as built / less what the runtime provides |",
         "|---|---|---|---|---|---|---|---|",
     ]
     for name, result in results.items():
@@ -74,33 +77,32 @@ def render(subjects: list[Subject], measured: dict[str, Any], machine: dict[str,
             f"({_ratio(result['batch_ms'], result['one_ms'])})"
         )
         spread = f"{_ms(min(result['cold_ms']))}–{_ms(max(result['cold_ms']))}"
-        deployed, bundled = packages[name]["without_provided"], packages[name]["with_provided"]
+        built, own = packages[name]["as_built"], packages[name]["without_provided"]
         lines.append(
             f"| {_title(name)} | {_ms(cold[name])} ({spread}) "
             f"| {_ms(statistics.median(result['init_ms']))} "
             f"| {result['warm_p50_ms']:.2f} / {result['warm_p99_ms']:.2f} "
             f"| {batch} | {result['max_in_flight'] or '—'} "
             f"| {result['secret_calls_init']} / {per_thousand:g} "
-            f"| {_megabytes(deployed)} / {_megabytes(bundled)} |"
+            f"| {_megabytes(built)} / {_megabytes(own)} |"
         )
     lines += [
         "",
         "## Ratios",
         "",
-        "Each function's median cold start, warm p50 and deployed package size, divided by each baseline's.",
+        "Median cold start, warm p50 and zipped package as built, divided by each baseline's.",
         "",
         "| function | cold start ×bare | ×naive | ×powertools | warm p50 ×bare | ×naive | ×powertools "
-        "| package ×powertools | with boto3 bundled ×naive |",
+        "| package ×naive | ×powertools |",
         "|---|---|---|---|---|---|---|---|---|",
     ]
     for name in results:
-        size = packages[name]["without_provided"]
+        size = packages[name]["as_built"]
         lines.append(
             f"| {_title(name)} "
             + "".join(f"| {_ratio(cold[name], cold[base])} " for base in BASELINE_NAMES)
             + "".join(f"| {_ratio(warm[name], warm[base])} " for base in BASELINE_NAMES)
-            + f"| {_ratio(size, packages['powertools']['without_provided'])} "
-            + f"| {_ratio(packages[name]['with_provided'], packages['naive']['with_provided'])} "
+            + "".join(f"| {_ratio(size, packages[base]['as_built'])} " for base in ("naive", "powertools"))
             + "|"
         )
     lines += ["", "## Targets (from issue 5)", "", "| target | measured | met |", "|---|---|---|"]
@@ -182,13 +184,14 @@ def _targets(
                 calls == 1,
             )
         )
-        size = packages[name]["without_provided"]
-        limit = packages["powertools"]["without_provided"]
+        size, own = packages[name]["as_built"], packages[name]["without_provided"]
+        limit, limit_own = packages["powertools"]["as_built"], packages["powertools"]["without_provided"]
         rows.append(
             row(
                 f"{name}: package no larger than the Powertools hello world's",
-                f"{_megabytes(size)} vs {_megabytes(limit)}",
-                size <= limit,
+                f"{_megabytes(size)} vs {_megabytes(limit)} as built; "
+                f"{_megabytes(own)} vs {_megabytes(limit_own)} less what the runtime provides",
+                size <= limit and own <= limit_own,
             )
         )
     return rows

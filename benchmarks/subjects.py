@@ -97,7 +97,7 @@ class Subject:
         posts: Whether it POSTs each record to the target (the batch figures apply).
         baseline: Whether the benchmark wrote it (not a baked project).
         idempotency_table: The DynamoDB table it needs, if any.
-        package_bytes: Zipped package size without what the runtime provides, then with it.
+        package_bytes: Zipped package size as built, and less what the runtime provides.
     """
 
     name: str
@@ -162,7 +162,10 @@ def baseline_subject(name: str, python: Path, work: Path) -> Subject:
 
 
 def provided_sdk(python: Path, work: Path) -> Path:
-    """Install what the runtime provides (boto3 and its dependencies) into a directory of its own."""
+    """Install what the runtime provides (boto3 and its dependencies) into a directory of its own.
+
+    Only its entries' names are used: they say what a package may leave out.
+    """
     target = work / "packages" / "_provided"
     if not target.exists():
         pip_install_target(python, [PROVIDED_REQUIREMENT], target)
@@ -183,17 +186,19 @@ def zipped_size(root: Path, entries: list[Path]) -> int:
 
 
 def measure_package(subject: Subject, provided: Path) -> None:
-    """Set ``subject.package_bytes``: zipped without the runtime's SDK, and with it bundled.
+    """Set ``subject.package_bytes``: zipped as built, and less what the runtime provides.
 
-    Without: the package less boto3 and its dependencies (even when requirements.txt lists
-    them), which is what is deployed when the function relies on the runtime's copy. With: the
-    same plus the SDK, as when a function bundles its own boto3.
+    As built: everything ``pip install -t`` put in the package, so a boto3 or botocore that the
+    requirements pull in is bundled (and, first on the path, shadows the runtime's copy). Less
+    what the runtime provides: the same without boto3 and its dependencies, which is what the
+    function would deploy if it relied on the runtime's copy.
     """
-    provided_names = {entry.name for entry in provided.iterdir()}
+    # bin/ holds console scripts, whichever package installed them: not the SDK's alone.
+    provided_names = {entry.name for entry in provided.iterdir()} - {"bin"}
     root = Path(subject.task_root)
-    own = [entry for entry in sorted(root.iterdir()) if entry.name not in provided_names]
-    without = zipped_size(root, own)
+    entries = sorted(root.iterdir())
+    own = [entry for entry in entries if entry.name not in provided_names]
     subject.package_bytes = {
-        "without_provided": without,
-        "with_provided": without + zipped_size(provided, sorted(provided.iterdir())),
+        "as_built": zipped_size(root, entries),
+        "without_provided": zipped_size(root, own),
     }

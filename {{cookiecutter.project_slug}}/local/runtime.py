@@ -62,14 +62,34 @@ class LambdaProcess:
         handler: The handler as template.yaml names it, e.g. "package.handler.lambda_handler".
         environ: The function's environment (settings, AWS_ENDPOINT_URL, credentials).
         timeout_seconds: The function's timeout: each invocation's deadline is this far ahead.
+        task_root: The directory Lambda would unpack the package into (LAMBDA_TASK_ROOT):
+            this project's src/ by default; a build output (dependencies included) otherwise.
+        python: The interpreter that runs the runtime client (this one by default), e.g. one
+            with nothing but what Lambda's runtime provides (awslambdaric, boto3).
+
+    Attributes:
+        spawned_at: `time.monotonic()` when the process was started.
+        init_done_at: `time.monotonic()` when the process first asked for an event, which is
+            when Lambda's init phase ends; None until then.
     """
 
-    def __init__(self, handler: str, environ: Mapping[str, str], timeout_seconds: float) -> None:
+    def __init__(
+        self,
+        handler: str,
+        environ: Mapping[str, str],
+        timeout_seconds: float,
+        task_root: Path | None = None,
+        python: str | None = None,
+    ) -> None:
         self.timeout_seconds = timeout_seconds
+        self.spawned_at: float | None = None
+        self.init_done_at: float | None = None
         self.init_errors: list[Any] = []
         self.outcomes: list[Outcome] = []
         self._handler = handler
         self._environ = environ
+        self._task_root = PROJECT_ROOT / "src" if task_root is None else task_root
+        self._python = sys.executable if python is None else python
         self._pending: queue.Queue[_Invocation] = queue.Queue()
         self._in_flight: dict[str, _Invocation] = {}
         self._ids = itertools.count(1)
@@ -90,7 +110,7 @@ class LambdaProcess:
         )
         serve.start()
         host, port = self._server.server_address[:2]
-        source = PROJECT_ROOT / "src"
+        source = self._task_root
         environ = {
             **self._environ,
             "AWS_LAMBDA_RUNTIME_API": f"{host}:{port}",
@@ -100,8 +120,9 @@ class LambdaProcess:
             "AWS_LAMBDA_LOG_FORMAT": "JSON",
             "AWS_LAMBDA_LOG_LEVEL": "INFO",
         }
-        self._process = subprocess.Popen(  # noqa: S603 - this interpreter, fixed arguments
-            [sys.executable, "-m", "awslambdaric", self._handler],
+        self.spawned_at = time.monotonic()
+        self._process = subprocess.Popen(  # noqa: S603 - a local interpreter, fixed arguments
+            [self._python, "-m", "awslambdaric", self._handler],
             cwd=source,
             env=environ,
             stdout=subprocess.PIPE,
@@ -166,6 +187,8 @@ class LambdaProcess:
 
     def next_invocation(self) -> _Invocation | None:
         """Wait for the next event; None once the process is being stopped."""
+        if self.init_done_at is None:
+            self.init_done_at = time.monotonic()
         while self._process is not None and self._process.poll() is None:
             try:
                 invocation = self._pending.get(timeout=0.05)
@@ -187,6 +210,9 @@ class LambdaProcess:
 def _api_handler_for(function: LambdaProcess) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        # An event is sent as headers, then body: two small writes on a kept-alive connection,
+        # which Nagle's algorithm and the client's delayed ACK would hold for ~40 ms each.
+        disable_nagle_algorithm = True
 
         def do_GET(self) -> None:
             if self.path != f"{API}/invocation/next":

@@ -2,6 +2,7 @@
 
 import json
 import threading
+import time
 from collections import Counter
 from dataclasses import dataclass
 from http import HTTPStatus
@@ -23,6 +24,7 @@ class Receiver:
 
     Each POST is answered, in this order of checks:
 
+    - no answer for `delay_seconds` (0 by default), as a target that takes time to answer;
     - no answer until `release` is set, if the body is one of `hanging_bodies` (a slow target);
     - 503 while `unavailable_next` is above zero (it counts down), as a target under load;
     - 401 while `refuse_next` is above zero (it counts down), as after a key rotation;
@@ -32,7 +34,8 @@ class Receiver:
     - otherwise 200, and the request is recorded in `deliveries`.
 
     Tests may change `api_key`, the counters and the body sets at any time. Every request,
-    whatever its answer, is counted in `attempts` by body.
+    whatever its answer, is counted in `attempts` by body, and `max_in_flight` is the most
+    requests it was answering at once (set it to 0 to start counting afresh).
     """
 
     def __init__(self, api_key: str) -> None:
@@ -45,8 +48,11 @@ class Receiver:
         self.attempts: Counter[str] = Counter()
         self.deliveries: list[Delivery] = []
         self.refused = 0
+        self.delay_seconds = 0.0
+        self.max_in_flight = 0
+        self._in_flight = 0
         self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
+        self._server = _Server(("127.0.0.1", 0), _handler_for(self))
         # A short poll interval makes stopping quick (the default is half a second).
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
@@ -78,8 +84,16 @@ class Receiver:
         with self._lock:
             self.attempts[body] += 1
             hanging = body in self.hanging_bodies
-        if hanging:
-            self.release.wait()
+            self._in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self._in_flight)
+        try:
+            if self.delay_seconds > 0:
+                time.sleep(self.delay_seconds)
+            if hanging:
+                self.release.wait()
+        finally:
+            with self._lock:
+                self._in_flight -= 1
         with self._lock:
             if self.unavailable_next > 0:
                 self.unavailable_next -= 1
@@ -96,6 +110,12 @@ class Receiver:
                 return HTTPStatus.INTERNAL_SERVER_ERROR
             self.deliveries.append(Delivery(body=body, idempotency_key=idempotency_key))
             return HTTPStatus.OK
+
+
+class _Server(ThreadingHTTPServer):
+    # A batch opens its connections all at once; the default backlog (5) would drop some of
+    # them for a retry a second later, as no real target's listener does.
+    request_queue_size = 64
 
 
 def _handler_for(receiver: Receiver) -> type[BaseHTTPRequestHandler]:

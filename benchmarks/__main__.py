@@ -1,0 +1,5 @@
+"""Entry point: ``python -m benchmarks [answer=value ...]`` (see `benchmarks.run`)."""
+
+from benchmarks.run import main
+
+main()

@@ -68,7 +68,10 @@ DEFAULT_FILES = {
     "env.json",
     "events/sqs.json",
     "local/__init__.py",
-    *(f"local/{module}.py" for module in ("aws", "in_process", "queue", "run", "runtime", "target")),
+    *(
+        f"local/{module}.py"
+        for module in ("aws", "http_server", "in_process", "queue", "run", "runtime", "target")
+    ),
     "pyproject.toml",
     "requirements-dev.txt",
     "samconfig.toml",

@@ -18,10 +18,12 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Literal, Self
+
+from local.http_server import QuietRequestHandler
 
 API = "/2018-06-01/runtime"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -207,8 +209,8 @@ class LambdaProcess:
         return True
 
 
-def _api_handler_for(function: LambdaProcess) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
+def _api_handler_for(function: LambdaProcess) -> type[QuietRequestHandler]:
+    class Handler(QuietRequestHandler):
         protocol_version = "HTTP/1.1"
         # An event is sent as headers, then body: two small writes on a kept-alive connection,
         # which Nagle's algorithm and the client's delayed ACK would hold for ~40 ms each.
@@ -216,11 +218,11 @@ def _api_handler_for(function: LambdaProcess) -> type[BaseHTTPRequestHandler]:
 
         def do_GET(self) -> None:
             if self.path != f"{API}/invocation/next":
-                self._reply(HTTPStatus.NOT_FOUND)
+                self.reply_empty(HTTPStatus.NOT_FOUND)
                 return
             invocation = function.next_invocation()
             if invocation is None:
-                self._reply(HTTPStatus.GONE)
+                self.reply_empty(HTTPStatus.GONE)
                 return
             self.send_response(HTTPStatus.OK)
             self.send_header("Lambda-Runtime-Aws-Request-Id", invocation.request_id)
@@ -240,21 +242,12 @@ def _api_handler_for(function: LambdaProcess) -> type[BaseHTTPRequestHandler]:
             parts = self.path.removeprefix(f"{API}/").split("/")
             if parts == ["init", "error"]:
                 function.init_errors.append(body)
-                self._reply(HTTPStatus.ACCEPTED)
+                self.reply_empty(HTTPStatus.ACCEPTED)
             elif len(parts) == 3 and parts[0] == "invocation" and parts[2] in {"response", "error"}:
                 kind = "response" if parts[2] == "response" else "error"
                 accepted = function.answer(parts[1], Outcome(kind, body))
-                self._reply(HTTPStatus.ACCEPTED if accepted else HTTPStatus.NOT_FOUND)
+                self.reply_empty(HTTPStatus.ACCEPTED if accepted else HTTPStatus.NOT_FOUND)
             else:
-                self._reply(HTTPStatus.NOT_FOUND)
-
-        def _reply(self, status: HTTPStatus) -> None:
-            self.send_response(status)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-
-        def log_message(self, format: str, *args: object) -> None:
-            # Quiet: the outcomes are what the caller looks at.
-            pass
+                self.reply_empty(HTTPStatus.NOT_FOUND)
 
     return Handler

@@ -6,9 +6,11 @@ import time
 from collections import Counter
 from dataclasses import dataclass
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from types import TracebackType
 from typing import Self
+
+from local.http_server import QuietRequestHandler
 
 
 @dataclass(frozen=True)
@@ -118,20 +120,14 @@ class _Server(ThreadingHTTPServer):
     request_queue_size = 64
 
 
-def _handler_for(receiver: Receiver) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
+def _handler_for(receiver: Receiver) -> type[QuietRequestHandler]:
+    class Handler(QuietRequestHandler):
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length", "0"))
             body = self.rfile.read(length).decode("utf-8", errors="replace")
             status = receiver.answer(
                 self.headers.get("Authorization"), self.headers.get("Idempotency-Key"), body
             )
-            self.send_response(status)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-
-        def log_message(self, format: str, *args: object) -> None:
-            # Quiet: `make run` prints what was delivered, and tests assert it.
-            pass
+            self.reply_empty(HTTPStatus(status))
 
     return Handler

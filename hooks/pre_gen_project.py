@@ -10,6 +10,7 @@ Jinja appears only inside the string literals of RENDERED_ANSWERS, so this file 
 before rendering too: the template's tests import it and call `validate` directly.
 """
 
+import datetime
 import json
 import keyword
 import re
@@ -39,6 +40,10 @@ RENDERED_ANSWERS = {
     "timeout": r""" {{ cookiecutter.timeout | tojson }} """,
     "batch_size": r""" {{ cookiecutter.batch_size | tojson }} """,
     "max_receive_count": r""" {{ cookiecutter.max_receive_count | tojson }} """,
+    "schedule_expression": r""" {{ cookiecutter.schedule_expression | tojson }} """,
+    "event_pattern": r""" {{ cookiecutter.event_pattern | tojson }} """,
+    "s3_prefix": r""" {{ cookiecutter.s3_prefix | tojson }} """,
+    "s3_suffix": r""" {{ cookiecutter.s3_suffix | tojson }} """,
     "secret_name": r""" {{ cookiecutter.secret_name | tojson }} """,
     "secret_ttl_seconds": r""" {{ cookiecutter.secret_ttl_seconds | tojson }} """,
     "env_vars": r""" {{ cookiecutter.env_vars | tojson }} """,
@@ -57,7 +62,7 @@ RENDERED_ANSWERS = {
 # --- Limits, each from the service that enforces it -------------------------------------------
 
 CHOICES = {
-    "trigger": ("sqs",),
+    "trigger": ("sqs", "schedule", "eventbridge", "s3", "sns", "invoke"),
     # Lambda's Python runtimes that AWS still supports; python3.11 and older are deprecated.
     "python_version": ("3.14", "3.13", "3.12"),
     "architecture": ("arm64", "x86_64"),
@@ -110,6 +115,9 @@ DESCRIPTION_MAX = 256  # the Description of a Lambda function
 PROJECT_SLUG_MAX = 40
 EMAIL_MAX = 254  # the longest address SMTP can carry
 SECRET_NAME_MAX = 512
+SCHEDULE_EXPRESSION_MAX = 256  # EventBridge Scheduler's limit for ScheduleExpression
+EVENT_PATTERN_MAX = 4096  # EventBridge's limit for a rule's EventPattern
+S3_KEY_BYTES_MAX = 1024  # the longest object key S3 accepts, so the longest useful filter
 
 SLUG = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*")
 PACKAGE = re.compile(r"[a-z][a-z0-9_]*")
@@ -134,6 +142,35 @@ TAKEN_IMPORT_NAMES = frozenset({
 })  # fmt: skip
 # Modules of the newest runtime that older Pythons running cookiecutter do not list.
 NEWER_STDLIB = frozenset({"annotationlib", "compression"})
+
+# --- schedule_expression and event_pattern ----------------------------------------------------
+
+SCHEDULE_EXAMPLES = "e.g. rate(5 minutes), cron(0 8 * * ? *) or at(2030-01-01T09:00:00)"
+RATE = re.compile(r"rate\((?P<value>[0-9]+) (?P<unit>minutes?|hours?|days?)\)")
+CRON = re.compile(r"cron\((?P<fields>[^()]*)\)")
+AT = re.compile(r"at\((?P<when>[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2})\)")
+MONTHS = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
+WEEKDAYS = ("SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT")
+
+
+class CronField(NamedTuple):
+    """One of the six fields of a cron expression, as EventBridge defines it."""
+
+    name: str
+    minimum: int
+    maximum: int
+    names: tuple[str, ...]  # names that stand for minimum, minimum + 1, ...
+    specials: str  # characters allowed besides digits, names, "," "-" "*" "/"
+
+
+CRON_FIELDS = (
+    CronField("minutes", 0, 59, (), ""),
+    CronField("hours", 0, 23, (), ""),
+    CronField("day-of-month", 1, 31, (), "?LW"),
+    CronField("month", 1, 12, MONTHS, ""),
+    CronField("day-of-week", 1, 7, WEEKDAYS, "?L#"),
+    CronField("year", 1970, 2199, (), ""),
+)
 
 # --- env_vars ---------------------------------------------------------------------------------
 
@@ -318,6 +355,122 @@ def check_secret_name(value: str) -> str | None:
     return None
 
 
+def check_schedule_expression(value: str) -> str | None:
+    if len(value) > SCHEDULE_EXPRESSION_MAX:
+        return f"is {len(value)} characters, EventBridge Scheduler allows {SCHEDULE_EXPRESSION_MAX}; {SCHEDULE_EXAMPLES}"
+    if rate := RATE.fullmatch(value):
+        number, unit = int(rate["value"]), rate["unit"]
+        if number < 1:
+            return f"a rate must be at least 1; {SCHEDULE_EXAMPLES}"
+        if (number == 1) != (not unit.endswith("s")):
+            fixed = unit.rstrip("s") if number == 1 else f"{unit}s"
+            return f"EventBridge wants a singular unit for 1 and a plural one otherwise; write rate({number} {fixed})"
+        return None
+    if cron := CRON.fullmatch(value):
+        return cron_problem(cron["fields"])
+    if at := AT.fullmatch(value):
+        try:
+            datetime.datetime.fromisoformat(at["when"])
+        except ValueError:
+            return "is not a real date and time; write at(yyyy-mm-ddThh:mm:ss), e.g. at(2030-01-01T09:00:00)"
+        return None
+    return f"is not a rate(), cron() or at() expression; {SCHEDULE_EXAMPLES}"
+
+
+def cron_problem(fields: str) -> str | None:
+    """Say what is wrong with the fields of cron(...) and what to do, or return None."""
+    parts = fields.split(" ")
+    if len(parts) != len(CRON_FIELDS):
+        names = " ".join(field.name for field in CRON_FIELDS)
+        return f"cron() takes 6 fields separated by single spaces ({names}), this has {len(parts)}; e.g. cron(0 8 * * ? *)"
+    for field, part in zip(CRON_FIELDS, parts, strict=True):
+        problem = cron_field_problem(field, part)
+        if problem:
+            return f"the {field.name} field {part!r} {problem}"
+    day_of_month, day_of_week = parts[2], parts[4]
+    if (day_of_month == "?") == (day_of_week == "?"):
+        return "give '?' in exactly one of day-of-month and day-of-week (EventBridge cannot use both); e.g. cron(0 8 * * ? *)"
+    return None
+
+
+def cron_field_problem(field: CronField, text: str) -> str | None:
+    """Say what is wrong with one cron field, or return None."""
+    for item in text.split(","):
+        base, _, step = item.partition("/")
+        if step and not (step.isdigit() and int(step) >= 1):
+            return "has a step that is not a whole number of 1 or more; e.g. */5"
+        if base in {"*", "?", "L"} and (base == "*" or base in field.specials):
+            continue
+        values = base.removesuffix("W") if "W" in field.specials else base
+        values = values.partition("#")[0] if "#" in field.specials else values
+        for value in values.split("-") if values else [""]:
+            if value.upper() in field.names:
+                continue
+            if not value.isdigit() or not field.minimum <= int(value) <= field.maximum:
+                allowed = f"{field.minimum}-{field.maximum}"
+                if field.names:
+                    allowed += f" or {field.names[0]}-{field.names[-1]}"
+                return (
+                    f"must use values {allowed}, with , - * / {' '.join(field.specials)}".rstrip()
+                    + "; see cron() in the EventBridge Scheduler documentation"
+                )
+    return None
+
+
+def check_event_pattern(value: str) -> str | None:
+    example = 'e.g. {"source": ["com.example.orders"]}'
+    try:
+        pattern = json.loads(value)
+    except ValueError as error:
+        return f"is not JSON ({error}); write an object of arrays, {example}"
+    if not isinstance(pattern, dict) or not pattern:
+        return f"must be a JSON object with at least one field to match; {example}"
+    problem = pattern_problem(pattern, "")
+    if problem:
+        return problem
+    if len(value) > EVENT_PATTERN_MAX:
+        return f"is {len(value)} characters, EventBridge allows {EVENT_PATTERN_MAX}; match fewer values"
+    return None
+
+
+def pattern_problem(pattern: dict, path: str) -> str | None:
+    """Check that every field of an event pattern holds a list of matchers or a nested pattern."""
+    for key, matchers in pattern.items():
+        where = f"{path}.{key}" if path else key
+        if isinstance(matchers, dict) and matchers:
+            problem = pattern_problem(matchers, where)
+            if problem:
+                return problem
+        elif matchers in ([], {}):
+            return f"field {where!r} is empty, so it matches no event; give at least one value to match"
+        elif not isinstance(matchers, list):
+            return (
+                f"field {where!r} must hold a non-empty array of values to match (or an object of"
+                f" such fields); EventBridge does not match a bare value: write [{json.dumps(matchers)}]"
+            )
+        found = unprintable(json.dumps(matchers, ensure_ascii=False)) or unprintable(key)
+        if found:
+            return f"field {where!r} {found}; write printable text"
+    return None
+
+
+def check_s3_filter(value: str) -> str | None:
+    if len(value.encode()) > S3_KEY_BYTES_MAX:
+        return (
+            f"is {len(value.encode())} bytes, longer than any S3 object key ({S3_KEY_BYTES_MAX}); shorten it"
+        )
+    found = unprintable(value)
+    if found:
+        return f"{found}; write printable text"
+    return None
+
+
+def check_s3_prefix(value: str) -> str | None:
+    if value.startswith("/"):
+        return f"starts with '/', but S3 keys do not (a console folder 'incoming' is the prefix 'incoming/'); write {value.lstrip('/')!r}"
+    return check_s3_filter(value)
+
+
 def whole_number_check(variable: str) -> Callable[[str], str | None]:
     """Return the check of a whole-number answer from its row in WHOLE_NUMBERS."""
     minimum, maximum, unit, why, example = WHOLE_NUMBERS[variable]
@@ -443,6 +596,10 @@ CHECKS: dict[str, Callable[[str], str | None]] = {
     "timeout": whole_number_check("timeout"),
     "batch_size": whole_number_check("batch_size"),
     "max_receive_count": whole_number_check("max_receive_count"),
+    "schedule_expression": check_schedule_expression,
+    "event_pattern": check_event_pattern,
+    "s3_prefix": check_s3_prefix,
+    "s3_suffix": check_s3_filter,
     "secret_name": check_secret_name,
     "secret_ttl_seconds": whole_number_check("secret_ttl_seconds"),
     "idempotency": choice_check("idempotency"),

@@ -185,7 +185,79 @@ BAD = [
     ({"author_name": "{% if x %}"}, "author_name", "{% if x %}", "template syntax"),
     ({"python_version": "3.11"}, "python_version", "3.11", "deprecated"),
     ({"architecture": "arm"}, "architecture", "arm", "one of arm64, x86_64"),
-    ({"trigger": "http"}, "trigger", "http", "one of sqs"),
+    ({"trigger": "http"}, "trigger", "http", "one of sqs, schedule, eventbridge, s3, sns, invoke"),
+    ({"schedule_expression": "every 5 minutes"}, "schedule_expression", "every 5 minutes", "not a rate()"),
+    ({"schedule_expression": "rate(1 hours)"}, "schedule_expression", "rate(1 hours)", "write rate(1 hour)"),
+    (
+        {"schedule_expression": "rate(5 minute)"},
+        "schedule_expression",
+        "rate(5 minute)",
+        "write rate(5 minutes)",
+    ),
+    ({"schedule_expression": "rate(0 minutes)"}, "schedule_expression", "rate(0 minutes)", "at least 1"),
+    ({"schedule_expression": "rate(5 seconds)"}, "schedule_expression", "rate(5 seconds)", "not a rate()"),
+    ({"schedule_expression": "cron(0 8 * * *)"}, "schedule_expression", "cron(0 8 * * *)", "this has 5"),
+    (
+        {"schedule_expression": "cron(0 8 * * MON *)"},
+        "schedule_expression",
+        "cron(0 8 * * MON *)",
+        "exactly one",
+    ),
+    ({"schedule_expression": "cron(0 8 ? * ? *)"}, "schedule_expression", "cron(0 8 ? * ? *)", "exactly one"),
+    (
+        {"schedule_expression": "cron(60 8 * * ? *)"},
+        "schedule_expression",
+        "cron(60 8 * * ? *)",
+        "values 0-59",
+    ),
+    (
+        {"schedule_expression": "cron(0 8 * 13 ? *)"},
+        "schedule_expression",
+        "cron(0 8 * 13 ? *)",
+        "or JAN-DEC",
+    ),
+    (
+        {"schedule_expression": "cron(0 8 * * ? 1969)"},
+        "schedule_expression",
+        "cron(0 8 * * ? 1969)",
+        "1970-2199",
+    ),
+    ({"schedule_expression": "cron(*/0 8 * * ? *)"}, "schedule_expression", "cron(*/0 8 * * ? *)", "a step"),
+    (
+        {"schedule_expression": "at(2030-02-30T09:00:00)"},
+        "schedule_expression",
+        "at(2030-02-30T09:00:00)",
+        "not a real date",
+    ),
+    ({"schedule_expression": "at(2030-01-01)"}, "schedule_expression", "at(2030-01-01)", "not a rate()"),
+    (
+        {"schedule_expression": "rate(5 minutes)" + " " * 250},
+        "schedule_expression",
+        "rate(5 minutes)" + " " * 250,
+        "allows 256",
+    ),
+    ({"event_pattern": "{source: [x]}"}, "event_pattern", "{source: [x]}", "is not JSON"),
+    ({"event_pattern": "[]"}, "event_pattern", "[]", "must be a JSON object"),
+    ({"event_pattern": "{}"}, "event_pattern", "{}", "must be a JSON object with at least one field"),
+    ({"event_pattern": '{"source": "a"}'}, "event_pattern", '{"source": "a"}', 'write ["a"]'),
+    ({"event_pattern": '{"source": []}'}, "event_pattern", '{"source": []}', "matches no event"),
+    (
+        {"event_pattern": '{"detail": {"n": 1}}'},
+        "event_pattern",
+        '{"detail": {"n": 1}}',
+        "'detail.n' must hold",
+    ),
+    ({"event_pattern": '{"source": ["a\\u2028"]}'}, "event_pattern", '{"source": ["a\\u2028"]}', "U+2028"),
+    (
+        {"event_pattern": '{"source": ["' + "a" * 4100 + '"]}'},
+        "event_pattern",
+        '{"source": ["' + "a" * 4100 + '"]}',
+        "allows 4096",
+    ),
+    ({"s3_prefix": "/incoming/"}, "s3_prefix", "/incoming/", "write 'incoming/'"),
+    ({"s3_prefix": "k" * 1025}, "s3_prefix", "k" * 1025, "longer than any S3 object key"),
+    ({"s3_suffix": ".json\n"}, "s3_suffix", ".json\n", "contains '\\n'"),
+    ({"trigger": "s3", "sqs_maximum_concurrency": "10"}, "sqs_maximum_concurrency", "10", "not s3"),
     ({"tracing": "yes"}, "tracing", "yes", "one of off, on"),
     ({"log_retention_days": "2"}, "log_retention_days", "2", "choose one of 30, 1, 3"),
     ({"aws_region": "US-EAST-1"}, "aws_region", "US-EAST-1", "us-east-1"),
@@ -306,6 +378,22 @@ GOOD = [
     {"reserved_concurrency": "1", "sqs_maximum_concurrency": ""},
     {"reserved_concurrency": "10", "sqs_maximum_concurrency": "10"},
     {"sqs_maximum_concurrency": "2"},  # without reserved concurrency: a cap that reserves nothing
+    *({"trigger": trigger} for trigger in ("schedule", "eventbridge", "s3", "sns", "invoke")),
+    {"schedule_expression": "rate(1 minute)"},
+    {"schedule_expression": "rate(12 hours)"},
+    {"schedule_expression": "cron(0 8 * * ? *)"},
+    {"schedule_expression": "cron(0/15 8-17 ? * MON-FRI *)"},
+    {"schedule_expression": "cron(0 12 L * ? 2030)"},
+    {"schedule_expression": "cron(30 9 ? JAN,JUL 2#1 *)"},
+    {"schedule_expression": "cron(0 8 15W * ? *)"},
+    {"schedule_expression": "at(2030-01-01T09:00:00)"},
+    {"event_pattern": '{"source": ["aws.s3"], "detail": {"object": {"key": [{"prefix": "in/"}]}}}'},
+    {
+        "event_pattern": '{"detail": {"amount": [{"numeric": [">", 100]}],'
+        ' "note": ["Zoë 日本 🚀 \\"q\\" {x}"]}}'
+    },
+    {"s3_prefix": "", "s3_suffix": ""},
+    {"s3_prefix": 'in "quoted": #x {y} ü/', "s3_suffix": ".tar.gz"},
 ]
 
 
@@ -380,6 +468,22 @@ def test_bad_answers_stop_the_bake_and_leave_nothing(output, config_file, capfd)
     assert "2 problem(s)" in err
     assert "  memory_size: '64': must be from 128 to 10240 MB" in err
     assert "  env_vars: '1BAD=x': the name must be upper-case letters" in err
+    assert list(output.iterdir()) == []
+
+
+def test_bad_trigger_answers_stop_the_bake_and_leave_nothing(output, config_file, capfd):
+    with pytest.raises(FailedHookException):
+        bake(
+            output,
+            config_file,
+            trigger="schedule",
+            schedule_expression="cron(0 8 * * *)",
+            event_pattern='{"source": "orders"}',
+        )
+    err = capfd.readouterr().err
+    assert "2 problem(s)" in err
+    assert "  schedule_expression: 'cron(0 8 * * *)': cron() takes 6 fields" in err
+    assert """  event_pattern: '{"source": "orders"}': field 'source' must hold""" in err
     assert list(output.iterdir()) == []
 
 

@@ -1,5 +1,6 @@
 """Jinja filters of the template: free-text answers into string literals safe in YAML, TOML and
-Python (``quoted``), and the answers into a replay file (``replay_json``).
+Python (``quoted``), a JSON answer into YAML (``json_flow``), and the answers into a replay file
+(``replay_json``).
 
 Cookiecutter loads this module through ``_extensions`` in ``cookiecutter.json``.
 """
@@ -38,6 +39,25 @@ def quoted(value: object) -> str:
     return '"' + "".join(parts) + '"'
 
 
+def json_flow(text: str) -> str:
+    """Return the JSON document ``text`` as a YAML flow collection, every string `quoted`.
+
+    JSON is nearly YAML, but not where it matters here: YAML reads a \\u escape of a surrogate
+    pair as two lone surrogates. The hook has checked that ``text`` is JSON.
+    """
+    return _flow(json.loads(text))
+
+
+def _flow(value: object) -> str:
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{quoted(key)}: {_flow(item)}" for key, item in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(_flow(item) for item in value) + "]"
+    if isinstance(value, str):
+        return quoted(value)
+    return json.dumps(value)  # numbers, true, false and null are the same in both
+
+
 def replay_json(context: Mapping[str, object]) -> str:
     """Return the answers in ``context`` (the ``cookiecutter`` variable) as a replay file's JSON.
 
@@ -50,9 +70,10 @@ def replay_json(context: Mapping[str, object]) -> str:
 
 
 class QuotingExtension(Extension):
-    """Registers the ``quoted`` and ``replay_json`` filters."""
+    """Registers the ``quoted``, ``json_flow`` and ``replay_json`` filters."""
 
     def __init__(self, environment):
         super().__init__(environment)
         environment.filters["quoted"] = quoted
+        environment.filters["json_flow"] = json_flow
         environment.filters["replay_json"] = replay_json

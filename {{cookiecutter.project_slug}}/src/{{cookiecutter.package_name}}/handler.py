@@ -1,7 +1,7 @@
 """Lambda entry point: initialisation at module scope, a thin synchronous handler.
 
 Lambda imports this module once per container (the cold start) and then calls
-`lambda_handler` for every batch, so everything that can be reused is built here, once:
+`lambda_handler` for every {{ "batch" if cookiecutter.trigger == "sqs" else "event" }}, so everything that can be reused is built here, once:
 settings, the event loop, the Secrets Manager client, the API key, the HTTP client{% if cookiecutter.idempotency == "on" %},
 the idempotency ledger{% endif %}.
 """
@@ -17,7 +17,9 @@ import logging
 {%- if cookiecutter.cold_start == "snapstart" %}
 import random
 {%- endif %}
+{%- if cookiecutter.trigger != "invoke" %}
 from collections.abc import Mapping
+{%- endif %}
 from typing import Any, Protocol
 
 import boto3
@@ -27,6 +29,7 @@ from snapshot_restore_py import register_after_restore
 {%- endif %}
 
 from .batch import process_batch
+from .events import parse_messages
 {%- if cookiecutter.idempotency == "on" %}
 from .idempotency import Ledger
 {%- endif %}
@@ -142,12 +145,23 @@ MAX_MARGIN_SECONDS = 1.0
 
 class LambdaContext(Protocol):
     """The part of Lambda's context object that this handler uses."""
+{%- if cookiecutter.trigger == "invoke" %}
+
+    aws_request_id: str
+{%- endif %}
 
     def get_remaining_time_in_millis(self) -> int:
         """Return the milliseconds left before Lambda stops the invocation."""
         ...
+{%- if cookiecutter.trigger != "sqs" %}
 
 
+class DeliveryFailedError(Exception):
+    """Some messages of the event failed: Lambda retries the event, then sends it to the DLQ."""
+{%- endif %}
+
+
+{% if cookiecutter.trigger == "sqs" -%}
 def lambda_handler(event: Mapping[str, Any], context: LambdaContext) -> dict[str, Any]:
     """Deliver every record of an SQS batch and report the ones that failed.
 
@@ -158,7 +172,24 @@ def lambda_handler(event: Mapping[str, Any], context: LambdaContext) -> dict[str
         records listed go back to the queue, and to the dead-letter queue once they have been
         received max_receive_count times; the others are deleted.
     """
-    messages = _sqs_messages(event)
+    messages = parse_messages(event)
+{%- else -%}
+{%- if cookiecutter.trigger == "invoke" -%}
+def lambda_handler(event: Any, context: LambdaContext) -> None:  # noqa: ANN401 - any JSON
+{%- else -%}
+def lambda_handler(event: Mapping[str, Any], context: LambdaContext) -> None:
+{%- endif %}
+    """Deliver every message of the event; raise if any of them failed.
+
+    Synchronous, because Lambda's Python runtime calls the handler and does not await it.
+
+    Raises:
+        DeliveryFailedError: If a message failed. Lambda then retries the whole event (up to
+            MaximumRetryAttempts in template.yaml) and finally sends it, with this error, to
+            the dead-letter queue. Returning instead would drop the event for good.
+    """
+    messages = parse_messages(event{{ ", context.aws_request_id" if cookiecutter.trigger == "invoke" }})
+{%- endif %}
     remaining_seconds = context.get_remaining_time_in_millis() / 1000
     margin_seconds = min(remaining_seconds * MARGIN_SHARE, MAX_MARGIN_SECONDS)
 {%- if cookiecutter.idempotency == "on" %}
@@ -181,14 +212,17 @@ def lambda_handler(event: Mapping[str, Any], context: LambdaContext) -> dict[str
             )
         )
     logger.info(
-        "batch processed: %d received, %d failed",
+        "{{ "batch" if cookiecutter.trigger == "sqs" else "event" }} processed: %d received, %d failed",
         len(messages),
         len(failed),
         extra={"received": len(messages), "failed": len(failed)},
     )
+{%- if cookiecutter.trigger == "sqs" %}
     return {"batchItemFailures": [{"itemIdentifier": message_id} for message_id in failed]}
-
-
-def _sqs_messages(event: Mapping[str, Any]) -> list[Message]:
-    # The only place that knows the trigger's event shape; task.py only sees Messages.
-    return [Message(id=record["messageId"], body=record["body"]) for record in event["Records"]]
+{%- else %}
+    if failed:
+        # Each failure was logged with its cause; the message names the ids to look for.
+        raise DeliveryFailedError(
+            f"{len(failed)} of {len(messages)} messages failed: {', '.join(failed)}"
+        )
+{%- endif %}

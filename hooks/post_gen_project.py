@@ -16,23 +16,34 @@ from pathlib import Path
 
 # The answers this hook reads, as JSON text (see pre_gen_project.py for why it is quoted so).
 RENDERED_ANSWERS = {
+    "trigger": r""" {{ cookiecutter.trigger | tojson }} """,
     "catalog_entry": r""" {{ cookiecutter.catalog_entry | tojson }} """,
     "idempotency": r""" {{ cookiecutter.idempotency | tojson }} """,
     "cold_start": r""" {{ cookiecutter.cold_start | tojson }} """,
 }
 
-# A file of the generated project -> (the variable, and the answer that keeps the file). The
+# Every trigger but sqs invokes the function asynchronously, so they share the files for that.
+ASYNCHRONOUS_TRIGGERS = ("schedule", "eventbridge", "s3", "sns", "invoke")
+
+# A file of the generated project -> (the variable, and the answers that keep the file). The
 # package directory's name is rendered like the template's own (a validated identifier).
 OPTIONAL_FILES = {
-    "catalog-info.yaml": ("catalog_entry", "backstage"),
-    "src/{{cookiecutter.package_name}}/idempotency.py": ("idempotency", "on"),
-    "tests/integration/test_snapstart.py": ("cold_start", "snapstart"),
+    "catalog-info.yaml": ("catalog_entry", ("backstage",)),
+    "src/{{cookiecutter.package_name}}/idempotency.py": ("idempotency", ("on",)),
+    "tests/integration/test_snapstart.py": ("cold_start", ("snapstart",)),
+    **{f"events/{trigger}.json": ("trigger", (trigger,)) for trigger in ("sqs", *ASYNCHRONOUS_TRIGGERS)},
+    "local/queue.py": ("trigger", ("sqs",)),
+    "tests/integration/test_handler.py": ("trigger", ("sqs",)),
+    "tests/runtime/test_faults.py": ("trigger", ("sqs",)),
+    "local/async_invoke.py": ("trigger", ASYNCHRONOUS_TRIGGERS),
+    "tests/integration/test_async_handler.py": ("trigger", ASYNCHRONOUS_TRIGGERS),
+    "tests/runtime/test_async_faults.py": ("trigger", ASYNCHRONOUS_TRIGGERS),
 }
 
 
 def unwanted_files(answers: Mapping[str, str]) -> list[str]:
     """Return the optional files (relative to the project) that ``answers`` did not ask for."""
-    return [path for path, (variable, keep) in OPTIONAL_FILES.items() if answers[variable] != keep]
+    return [path for path, (variable, keep) in OPTIONAL_FILES.items() if answers[variable] not in keep]
 
 
 def prune(project: Path, answers: Mapping[str, str]) -> None:

@@ -8,6 +8,7 @@ import asyncio
 import importlib
 import sys
 import time
+import uuid
 from dataclasses import dataclass
 from types import ModuleType
 from typing import Self
@@ -20,11 +21,18 @@ class LocalContext:
     """Stands in for Lambda's context object, with a real deadline."""
 
     deadline: float  # time.monotonic() at which the invocation would be stopped
+    aws_request_id: str
 
     @classmethod
-    def starting_now(cls, timeout_seconds: float) -> Self:
-        """Return a context for an invocation that starts now and may last ``timeout_seconds``."""
-        return cls(deadline=time.monotonic() + timeout_seconds)
+    def starting_now(cls, timeout_seconds: float, request_id: str | None = None) -> Self:
+        """Return a context for an invocation that starts now and may last ``timeout_seconds``.
+
+        The request id is new unless given (a retry of an asynchronous invocation keeps its id).
+        """
+        return cls(
+            deadline=time.monotonic() + timeout_seconds,
+            aws_request_id=request_id or str(uuid.uuid4()),
+        )
 
     def get_remaining_time_in_millis(self) -> int:
         """Return the milliseconds left before the deadline, as Lambda's context does."""

@@ -2,15 +2,23 @@
 
 Starts a moto server (Secrets Manager{% if cookiecutter.idempotency == "on" %}, DynamoDB{% endif %}) and a local receiver (the target), stores the
 receiver's API key in the secret, and starts the function as Lambda does: the real runtime
-client (awslambdaric) imports the handler (the cold start) and is handed events/sqs.json
-through a local Runtime API. Prints the batch response and what the receiver got.
+client (awslambdaric) imports the handler (the cold start) and is handed
+events/{{ cookiecutter.trigger }}.json through a local Runtime API{% if cookiecutter.trigger != "sqs" %}, asynchronously (retried, then sent
+to a dead-letter queue in moto if it keeps failing){% endif %}. Prints the outcome and what the
+receiver got.
 """
 
 import json
 import logging
 import os
+{%- if cookiecutter.trigger != "sqs" %}
+from contextlib import ExitStack
+{%- endif %}
 from pathlib import Path
 
+{% if cookiecutter.trigger != "sqs" -%}
+from local.async_invoke import create_async_invoker
+{% endif -%}
 from local.aws import (
     FAKE_CREDENTIALS,
     PROFILE_VARIABLES,
@@ -41,10 +49,10 @@ def function_environment(endpoint_url: str, target_url: str) -> dict[str, str]:
 
 
 def main() -> None:
-    """Run events/sqs.json through the function and print the outcome."""
+    """Run events/{{ cookiecutter.trigger }}.json through the function and print the outcome."""
     # moto's server logs each request it serves, at INFO, through werkzeug's own logger.
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
-    event = json.loads((PROJECT_ROOT / "events" / "sqs.json").read_text(encoding="utf-8"))
+    event = json.loads((PROJECT_ROOT / "events" / "{{ cookiecutter.trigger }}.json").read_text(encoding="utf-8"))
     with moto_server() as endpoint_url, Receiver(api_key=LOCAL_API_KEY) as receiver:
         environ = {
             name: value for name, value in os.environ.items() if name not in PROFILE_VARIABLES
@@ -54,6 +62,7 @@ def main() -> None:
 {%- if cookiecutter.idempotency == "on" %}
         create_idempotency_table(endpoint_url, environ["IDEMPOTENCY_TABLE_NAME"])
 {%- endif %}
+{%- if cookiecutter.trigger == "sqs" %}
         with LambdaProcess(HANDLER, environ, FUNCTION_TIMEOUT_SECONDS) as function:
             outcome = function.invoke(event)
         print("The function's log (JSON lines, as Lambda writes them):")
@@ -62,6 +71,24 @@ def main() -> None:
     print(f"Invocation {outcome.kind} (the records listed go back to the queue):")
     print(json.dumps(outcome.payload, indent=2))
     print(f"The receiver accepted {len(receiver.deliveries)} of {len(event['Records'])} records:")
+{%- else %}
+        with ExitStack() as instances:
+            invoker = create_async_invoker(
+                endpoint_url,
+                "dead-letter-queue",
+                start=lambda: instances.enter_context(
+                    LambdaProcess(HANDLER, environ, FUNCTION_TIMEOUT_SECONDS)
+                ),
+            )
+            outcomes = invoker.invoke(event)
+            failed_events = invoker.dead_letters()
+            print("The function's log (JSON lines, as Lambda writes them):")
+            print(invoker.logs(), end="")
+
+    print(f"Attempts: {', '.join(outcome.kind for outcome in outcomes)}")
+    print(f"Events in the dead-letter queue: {len(failed_events)}")
+    print(f"The receiver accepted {len(receiver.deliveries)} messages:")
+{%- endif %}
     for delivery in receiver.deliveries:
         print(f"  Idempotency-Key {delivery.idempotency_key}: {delivery.body}")
 

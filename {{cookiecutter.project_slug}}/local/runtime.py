@@ -150,15 +150,21 @@ class LambdaProcess:
         for thread in self._threads:
             thread.join()
 
-    def invoke(self, event: Mapping[str, Any], timeout_seconds: float | None = None) -> Outcome:
+    def invoke(
+        self,
+        event: Any,  # noqa: ANN401 - any JSON document
+        timeout_seconds: float | None = None,
+        request_id: str | None = None,
+    ) -> Outcome:
         """Hand ``event`` to the function and wait for its outcome.
 
         ``timeout_seconds`` (the function's timeout by default) sets the deadline the handler
-        sees through its context.
+        sees through its context. ``request_id`` is a new one unless given: Lambda gives the
+        retries of an asynchronous invocation the request id of the first attempt.
         """
         budget = self.timeout_seconds if timeout_seconds is None else timeout_seconds
         invocation = _Invocation(
-            request_id=f"request-{next(self._ids)}",
+            request_id=request_id or f"request-{next(self._ids)}",
             event=json.dumps(event).encode(),
             deadline_ms=int((time.time() + budget) * 1000),
             answered=queue.Queue(maxsize=1),

@@ -1,0 +1,68 @@
+"""Faults of an asynchronous trigger, run through the real runtime client and an emulation of
+Lambda's asynchronous invocation (local/async_invoke.py): an event is delivered, or it ends in
+the dead-letter queue whole, with the error."""
+
+import json
+import uuid
+from pathlib import Path
+
+from local.async_invoke import MAXIMUM_RETRY_ATTEMPTS, create_async_invoker
+
+SAMPLE_FILE = Path(__file__).parents[2] / "events" / "{{ cookiecutter.trigger }}.json"
+SAMPLE = json.loads(SAMPLE_FILE.read_text(encoding="utf-8"))
+ATTEMPTS = 1 + MAXIMUM_RETRY_ATTEMPTS
+TASK_ATTEMPTS = 3  # per message and invocation: task.py's first attempt and two retries
+
+
+def test_an_event_that_keeps_failing_ends_in_the_dead_letter_queue_whole(aws, receiver, start):
+    invoker = create_async_invoker(aws, f"dlq-{uuid.uuid4()}", start)
+    receiver.unavailable_next = 1000  # the target answers 503 to everything
+
+    outcomes = invoker.invoke(SAMPLE)
+
+    assert [outcome.kind for outcome in outcomes] == ["error"] * ATTEMPTS
+    (record,) = invoker.dead_letters()
+    assert record["requestPayload"] == SAMPLE
+    assert record["requestContext"]["condition"] == "RetriesExhausted"
+    assert record["requestContext"]["approximateInvokeCount"] == ATTEMPTS
+    assert record["responsePayload"]["errorType"] == "DeliveryFailedError"
+    assert receiver.deliveries == []
+
+
+def test_an_event_that_fails_once_is_delivered_by_the_retry(aws, receiver, start):
+    invoker = create_async_invoker(aws, f"dlq-{uuid.uuid4()}", start)
+    receiver.unavailable_next = TASK_ATTEMPTS  # the whole first invocation
+
+    outcomes = invoker.invoke(SAMPLE)
+
+    assert [outcome.kind for outcome in outcomes] == ["error", "response"]
+    assert len(receiver.deliveries) == 1
+    assert invoker.dead_letters() == []
+
+
+def test_an_unreachable_secret_store_fails_every_init_and_the_event_is_kept(aws, receiver, start):
+    # A closed port: the store cannot be reached. One attempt, so the test is quick.
+    invoker = create_async_invoker(
+        aws,
+        f"dlq-{uuid.uuid4()}",
+        lambda: start(AWS_ENDPOINT_URL="http://127.0.0.1:9", AWS_MAX_ATTEMPTS="1"),
+    )
+
+    outcomes = invoker.invoke(SAMPLE)
+
+    assert [outcome.kind for outcome in outcomes] == ["init_error"] * ATTEMPTS
+    assert "init failed: cannot read the API key from secret" in invoker.logs()
+    (record,) = invoker.dead_letters()
+    assert record["requestPayload"] == SAMPLE
+    assert receiver.deliveries == []
+
+
+def test_a_slow_target_fails_the_attempt_before_the_function_times_out(receiver, start):
+    function = start(TARGET_TIMEOUT_SECONDS="0.2")
+    receiver.delay_seconds = 1.0
+
+    outcome = function.invoke(SAMPLE, timeout_seconds=10)
+
+    assert outcome.kind == "error"
+    assert outcome.payload["errorType"] == "DeliveryFailedError"
+    assert sum(receiver.attempts.values()) == TASK_ATTEMPTS

@@ -1,0 +1,117 @@
+"""The trigger's events (events/{{ cookiecutter.trigger }}.json and variations) read into Messages."""
+
+{% if cookiecutter.trigger != "sqs" -%}
+import copy
+{% endif -%}
+import json
+from pathlib import Path
+
+from {{ cookiecutter.package_name }}.events import parse_messages
+
+SAMPLE_FILE = Path(__file__).parents[2] / "events" / "{{ cookiecutter.trigger }}.json"
+SAMPLE = json.loads(SAMPLE_FILE.read_text(encoding="utf-8"))
+{%- if cookiecutter.trigger == "sqs" %}
+
+
+def test_each_record_is_a_message_with_its_id_and_body_unchanged():
+    messages = parse_messages(SAMPLE)
+
+    assert [message.id for message in messages] == [
+        "059f36b4-87a3-44ab-83d2-661975830a7d",
+        "2e1424d4-f796-459a-8184-9c92662be6da",
+        "e2a1b8c4-5d4f-4c3b-9a7e-1f0d3c2b6a59",
+    ]
+    assert messages[0].body == '{"orderId": "1001", "event": "order.paid", "amount": "42.50"}'
+    assert messages[2].body.startswith("order 1003 cancelled (plain text, not JSON")
+
+
+def test_an_empty_batch_has_no_messages():
+    assert parse_messages({"Records": []}) == []
+{%- elif cookiecutter.trigger == "schedule" %}
+
+
+def test_a_scheduled_run_is_one_message_named_by_its_execution_id():
+    (message,) = parse_messages(SAMPLE)
+
+    assert message.id == "5d3b0e2a-7c41-4d55-9a6f-2f1c8b0e9d11"
+    assert json.loads(message.body)["scheduled_time"] == "2026-11-23T08:00:00Z"
+
+
+def test_every_attempt_of_a_run_is_the_same_message_and_the_next_run_another():
+    retried = copy.deepcopy(SAMPLE)
+    next_run = {**SAMPLE, "execution_id": "0b9e1f3c-2a6d-4e8b-9c7f-5d4a3b2c1e0f"}
+
+    assert parse_messages(retried) == parse_messages(SAMPLE)
+    assert parse_messages(next_run)[0].id != parse_messages(SAMPLE)[0].id
+{%- elif cookiecutter.trigger == "eventbridge" %}
+
+
+def test_an_event_is_one_message_named_by_its_id_and_carrying_the_whole_event():
+    (message,) = parse_messages(SAMPLE)
+
+    assert message.id == "6a7e8feb-b491-4cf7-a9f1-bf3703467718"
+    assert json.loads(message.body) == SAMPLE  # source, detail-type and detail included
+
+
+def test_a_redelivered_event_is_the_same_message():
+    assert parse_messages(copy.deepcopy(SAMPLE)) == parse_messages(SAMPLE)
+{%- elif cookiecutter.trigger == "s3" %}
+
+
+def test_each_created_object_is_a_message_carrying_its_record():
+    (message,) = parse_messages(SAMPLE)
+    record = SAMPLE["Records"][0]
+
+    expected_key = {{ (cookiecutter.s3_prefix ~ "order-1001" ~ cookiecutter.s3_suffix) | urlencode | tojson }}
+    assert message.id == f"{{ cookiecutter.project_slug[:40] }}-bucket/{expected_key}@0A1B2C3D4E5F678901"
+    assert json.loads(message.body) == record
+
+
+def test_overwriting_an_object_is_new_work_and_a_redelivery_is_not():
+    overwritten = copy.deepcopy(SAMPLE)
+    overwritten["Records"][0]["s3"]["object"]["sequencer"] = "0A1B2C3D4E5F678902"
+
+    assert parse_messages(copy.deepcopy(SAMPLE)) == parse_messages(SAMPLE)
+    assert parse_messages(overwritten)[0].id != parse_messages(SAMPLE)[0].id
+
+
+def test_every_record_of_a_notification_is_a_message():
+    two = copy.deepcopy(SAMPLE)
+    two["Records"].append(copy.deepcopy(SAMPLE["Records"][0]))
+    two["Records"][1]["s3"]["object"]["key"] = "other%20key.json"
+
+    first, second = parse_messages(two)
+    assert first == parse_messages(SAMPLE)[0]
+    assert second.id == "{{ cookiecutter.project_slug[:40] }}-bucket/other%20key.json@0A1B2C3D4E5F678901"
+{%- elif cookiecutter.trigger == "sns" %}
+
+
+def test_each_record_is_a_message_with_its_id_and_the_published_text_unchanged():
+    (message,) = parse_messages(SAMPLE)
+
+    assert message.id == "95df01b4-ee98-5cb9-9903-4c221d41eb5e"
+    assert message.body == '{"orderId": "1001", "event": "order.paid", "amount": "42.50"}'
+
+
+def test_a_redelivered_notification_is_the_same_message():
+    assert parse_messages(copy.deepcopy(SAMPLE)) == parse_messages(SAMPLE)
+{%- elif cookiecutter.trigger == "invoke" %}
+
+
+def test_an_invocation_is_one_message_named_by_its_request_id():
+    (message,) = parse_messages(SAMPLE, "8f2b6c1e-3d4a-4b5c-9e7f-0a1b2c3d4e5f")
+
+    assert message.id == "8f2b6c1e-3d4a-4b5c-9e7f-0a1b2c3d4e5f"
+    assert json.loads(message.body) == SAMPLE
+
+
+def test_any_json_payload_is_carried():
+    for payload in (["a", 1], "text", 42, None):
+        (message,) = parse_messages(payload, "request")
+        assert json.loads(message.body) == payload
+
+
+def test_a_retry_is_the_same_message():
+    # Lambda retries an asynchronous invocation with the request id of the first attempt.
+    assert parse_messages(copy.deepcopy(SAMPLE), "r-1") == parse_messages(SAMPLE, "r-1")
+{%- endif %}

@@ -543,32 +543,57 @@ def test_the_post_hook_reads_its_answers_as_json():
 def test_every_optional_file_is_kept_by_an_offered_answer():
     for path, (variable, keep) in post_hook.OPTIONAL_FILES.items():
         assert variable in post_hook.RENDERED_ANSWERS
-        assert keep in COOKIECUTTER_JSON[variable]
+        assert keep, path
+        assert set(keep) <= set(COOKIECUTTER_JSON[variable])
         assert (REPO_ROOT / "{{cookiecutter.project_slug}}" / path).is_file()
+
+
+def test_the_asynchronous_triggers_are_every_trigger_but_sqs():
+    assert set(post_hook.ASYNCHRONOUS_TRIGGERS) == set(COOKIECUTTER_JSON["trigger"]) - {"sqs"}
 
 
 IDEMPOTENCY_MODULE = "src/{{cookiecutter.package_name}}/idempotency.py"
 SNAPSTART_TESTS = "tests/integration/test_snapstart.py"
+ASYNC_FILES = [
+    "local/async_invoke.py",
+    "tests/integration/test_async_handler.py",
+    "tests/runtime/test_async_faults.py",
+]
+SQS_FILES = [
+    "local/queue.py",
+    "tests/integration/test_handler.py",
+    "tests/runtime/test_faults.py",
+]
+SAMPLES = {trigger: f"events/{trigger}.json" for trigger in COOKIECUTTER_JSON["trigger"]}
+
+
+def samples_but(trigger: str) -> list[str]:
+    return [path for name, path in SAMPLES.items() if name != trigger]
 
 
 @pytest.mark.parametrize(
-    ("catalog_entry", "idempotency", "cold_start", "unwanted"),
+    ("catalog_entry", "idempotency", "cold_start", "trigger", "unwanted"),
     [
-        ("none", "on", "none", ["catalog-info.yaml", SNAPSTART_TESTS]),
-        ("backstage", "on", "snapstart", []),
-        ("backstage", "off", "provisioned", [IDEMPOTENCY_MODULE, SNAPSTART_TESTS]),
-        ("none", "off", "snapstart", ["catalog-info.yaml", IDEMPOTENCY_MODULE]),
+        ("none", "on", "none", "sqs", ["catalog-info.yaml", SNAPSTART_TESTS, *ASYNC_FILES]),
+        ("backstage", "on", "snapstart", "sqs", ASYNC_FILES),
+        ("backstage", "off", "provisioned", "sns", [IDEMPOTENCY_MODULE, SNAPSTART_TESTS, *SQS_FILES]),
+        ("none", "off", "snapstart", "invoke", ["catalog-info.yaml", IDEMPOTENCY_MODULE, *SQS_FILES]),
     ],
 )
-def test_unwanted_files(catalog_entry, idempotency, cold_start, unwanted):
-    answers = {"catalog_entry": catalog_entry, "idempotency": idempotency, "cold_start": cold_start}
-    assert post_hook.unwanted_files(answers) == unwanted
+def test_unwanted_files(catalog_entry, idempotency, cold_start, trigger, unwanted):
+    answers = {
+        "catalog_entry": catalog_entry,
+        "idempotency": idempotency,
+        "cold_start": cold_start,
+        "trigger": trigger,
+    }
+    assert sorted(post_hook.unwanted_files(answers)) == sorted([*unwanted, *samples_but(trigger)])
 
 
 def test_pruning_twice_or_with_the_file_gone_does_not_fail(tmp_path):
     (tmp_path / "catalog-info.yaml").write_text("kind: Component\n")
     (tmp_path / "keep.txt").write_text("x")
-    answers = {"catalog_entry": "none", "idempotency": "off", "cold_start": "none"}
+    answers = {"catalog_entry": "none", "idempotency": "off", "cold_start": "none", "trigger": "sqs"}
     post_hook.prune(tmp_path, answers)
     post_hook.prune(tmp_path, answers)
     assert [path.name for path in tmp_path.iterdir()] == ["keep.txt"]

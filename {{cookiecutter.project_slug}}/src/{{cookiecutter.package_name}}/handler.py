@@ -76,11 +76,16 @@ except Exception:
     raise
 {%- if cookiecutter.idempotency == "on" %}
 
+{%- if cookiecutter.trigger == "sqs" %}
 # A message is remembered as delivered for the queue's retention period (MessageRetentionPeriod
 # in template.yaml): no delivery of it can arrive later than that.
+{%- else %}
+# A message is remembered as delivered for 4 days, far longer than a redelivery can come: Lambda
+# drops an event older than MaximumEventAgeInSeconds (an hour, template.yaml).
+{%- endif %}
 DONE_RETENTION_SECONDS = 4 * 24 * 60 * 60
 
-# Remembers which messages were delivered, so a message SQS delivers twice is POSTed once.
+# Remembers which messages were delivered, so a message delivered twice is POSTed once.
 ledger = Ledger(
     client=boto3.client("dynamodb"),
     table_name=settings.idempotency_table_name,

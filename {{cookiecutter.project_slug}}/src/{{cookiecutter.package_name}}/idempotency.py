@@ -1,9 +1,10 @@
 """Do the work for each message once, however many times the message is delivered.
 
-SQS delivers at least once: a message can arrive twice, and a message whose batch timed out is
-delivered again although some of its work may have been done. A DynamoDB table (template.yaml)
-remembers each message id: a conditional write claims the id before the work starts, so only
-one delivery does the work, and marks it done afterwards, so later deliveries are skipped.
+Every trigger delivers at least once: a message can arrive twice, and a message whose
+invocation failed or timed out is delivered again although some of its work may have been
+done. A DynamoDB table (template.yaml) remembers each message id: a conditional write claims
+the id before the work starts, so only one delivery does the work, and marks it done
+afterwards, so later deliveries are skipped.
 
 Why not Powertools' idempotency utility: it costs about 200 ms more at import, on every cold
 start, and its decorators wrap synchronous functions only, while the task is a coroutine. This
@@ -11,6 +12,7 @@ module uses the boto3 that the function already loads for Secrets Manager.
 """
 
 import asyncio
+import hashlib
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -19,6 +21,9 @@ from .task import Message
 
 IN_PROGRESS = "IN_PROGRESS"
 COMPLETED = "COMPLETED"
+# DynamoDB's limit for a partition key. A longer message id (an S3 object's can be, with its
+# URL-encoded key) is stored by its SHA-256 digest instead.
+MAX_KEY_BYTES = 2048
 
 
 class AlreadyInProgressError(RuntimeError):
@@ -86,7 +91,7 @@ class Ledger:
             self._client.put_item(
                 TableName=self._table_name,
                 Item={
-                    "id": {"S": message_id},
+                    "id": _key(message_id),
                     "status": {"S": IN_PROGRESS},
                     "expires_at": {"N": str(int(now + claim_seconds) + 1)},
                 },
@@ -107,11 +112,18 @@ class Ledger:
         self._client.put_item(
             TableName=self._table_name,
             Item={
-                "id": {"S": message_id},
+                "id": _key(message_id),
                 "status": {"S": COMPLETED},
                 "expires_at": {"N": str(expires_at)},
             },
         )
 
     def _release(self, message_id: str) -> None:
-        self._client.delete_item(TableName=self._table_name, Key={"id": {"S": message_id}})
+        self._client.delete_item(TableName=self._table_name, Key={"id": _key(message_id)})
+
+
+def _key(message_id: str) -> dict[str, str]:
+    encoded = message_id.encode()
+    if len(encoded) <= MAX_KEY_BYTES:
+        return {"S": message_id}
+    return {"S": "sha256:" + hashlib.sha256(encoded).hexdigest()}

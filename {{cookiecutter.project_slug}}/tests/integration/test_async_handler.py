@@ -91,4 +91,18 @@ def test_a_retry_after_a_failure_delivers_once_and_a_duplicate_not_again(receive
 
     _, ids = event_for(1)
     assert [delivery.idempotency_key for delivery in receiver.deliveries] == ids
+{%- if cookiecutter.trigger == "s3" %}
+
+
+def test_an_object_with_the_longest_key_is_delivered_once(receiver, handler):
+    event, _ = event_for(1)
+    # S3 allows 1024 bytes of key; URL-encoded, that is up to 3 times as long.
+    event["Records"][0]["s3"]["object"]["key"] = "%C3%A9" * 512
+    context = LocalContext.starting_now(30, "request-1")
+
+    handler.lambda_handler(event, context)
+    handler.lambda_handler(event, context)
+
+    assert len(receiver.deliveries) == 1
+{%- endif %}
 {%- endif %}

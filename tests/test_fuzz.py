@@ -94,6 +94,22 @@ def plausible(variable: str) -> st.SearchStrategy[str]:
         return st.from_regex(r"[a-z][a-z0-9]{0,12}([-_][a-z0-9]{1,6}){0,2}", fullmatch=True)
     if variable == "secret_name":
         return st.from_regex(r"[A-Za-z0-9/_+=.@-]{1,40}", fullmatch=True)
+    if variable == "schedule_expression":
+        return st.sampled_from(
+            [
+                "rate(1 minute)",
+                "rate(2 hour)",
+                "cron(0 8 * * ? *)",
+                "cron(0 8 * * *)",
+                "at(2030-02-30T09:00:00)",
+            ]
+        )
+    if variable == "event_pattern":
+        return st.sampled_from(
+            ['{"source": ["a.b"]}', '{"detail": {"x": [{"prefix": "é\\""}]}}', '{"source": "a"}', "{"]
+        )
+    if variable in {"s3_prefix", "s3_suffix"}:
+        return st.sampled_from(["", "in/", 'a "b": #c {d}/', "/lead", ".json"])
     if variable == "env_vars":
         pair = st.tuples(st.from_regex(r"[A-Z][A-Z0-9_]{1,10}", fullmatch=True), hostile_text())
         return st.lists(pair.map("=".join), max_size=3).map(",".join)

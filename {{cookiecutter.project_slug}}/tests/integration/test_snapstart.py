@@ -1,6 +1,12 @@
 """What SnapStart's after-restore hook renews in a container restored from a snapshot."""
 
+{% if cookiecutter.trigger != "sqs" -%}
+import json
+{% endif -%}
 import random
+{%- if cookiecutter.trigger != "sqs" %}
+from pathlib import Path
+{%- endif %}
 
 from snapshot_restore_py import get_after_restore
 
@@ -8,6 +14,9 @@ from local.aws import recorded_calls
 from local.in_process import LocalContext
 
 STORE_READ = "secretsmanager.GetSecretValue"
+{%- if cookiecutter.trigger != "sqs" %}
+SAMPLE_FILE = Path(__file__).parents[2] / "events" / "{{ cookiecutter.trigger }}.json"
+{%- endif %}
 
 
 def restore(handler) -> None:
@@ -38,9 +47,15 @@ def test_a_restore_replaces_the_http_client_and_closes_the_old_pool(receiver, ha
     assert handler.target.client is not snapshotted
     assert snapshotted.is_closed
     assert not handler.target.client.is_closed
+{%- if cookiecutter.trigger == "sqs" %}
     event = {"Records": [{"messageId": "m-1", "body": '{"orderId": 1}'}]}
     assert handler.lambda_handler(event, LocalContext.starting_now(30)) == {"batchItemFailures": []}
     assert [delivery.idempotency_key for delivery in receiver.deliveries] == ["m-1"]
+{%- else %}
+    event = json.loads(SAMPLE_FILE.read_text(encoding="utf-8"))
+    assert handler.lambda_handler(event, LocalContext.starting_now(30)) is None
+    assert len(receiver.deliveries) == 1
+{%- endif %}
 
 
 def test_a_restore_reseeds_the_random_numbers(handler):

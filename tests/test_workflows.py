@@ -71,7 +71,7 @@ def check_jsonschema(schema: str, paths: list[Path]) -> None:
 
 def test_workflows_match_githubs_schema(workflows):
     generated = [name for name in workflows if not name.startswith("template/")]
-    assert {name.split("/")[1] for name in generated} == {"ci.yml", "deploy.yml", "template-check.yml"}
+    assert {name.rsplit("/", 1)[1] for name in generated} == {"ci.yml", "deploy.yml", "template-check.yml"}
     check_jsonschema("vendor.github-workflows", list(workflows.values()))
 
 

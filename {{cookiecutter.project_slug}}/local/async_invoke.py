@@ -14,9 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-import boto3
-
-from local.aws import FAKE_CREDENTIALS, REGION
+from local.aws import REGION, moto_client
 from local.runtime import LambdaProcess, Outcome
 
 MAXIMUM_RETRY_ATTEMPTS = 2  # EventInvokeConfig in template.yaml
@@ -72,13 +70,7 @@ def create_async_invoker(
     endpoint_url: str, name: str, start: Callable[[], LambdaProcess]
 ) -> AsyncInvoker:
     """Create the dead-letter queue ``name`` in moto; return an invoker that sends to it."""
-    client = boto3.client(
-        "sqs",
-        endpoint_url=endpoint_url,
-        region_name=REGION,
-        aws_access_key_id=FAKE_CREDENTIALS["AWS_ACCESS_KEY_ID"],
-        aws_secret_access_key=FAKE_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
-    )
+    client = moto_client("sqs", endpoint_url)
     url = client.create_queue(QueueName=name)["QueueUrl"]
     return AsyncInvoker(start=start, dead_letter_url=url, client=client)
 

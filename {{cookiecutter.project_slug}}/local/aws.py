@@ -68,7 +68,7 @@ def rotate_secret(endpoint_url: str, name: str, value: str) -> None:
 
 def create_idempotency_table(endpoint_url: str, name: str) -> None:
     """Create the table idempotency.py writes to, keyed as template.yaml declares it."""
-    _client("dynamodb", endpoint_url).create_table(
+    moto_client("dynamodb", endpoint_url).create_table(
         TableName=name,
         AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
         KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
@@ -98,10 +98,11 @@ def recorded_calls(endpoint_url: str, action: str) -> int:
 
 
 def _secrets_manager(endpoint_url: str):  # noqa: ANN202 - boto3 clients have no static type
-    return _client("secretsmanager", endpoint_url)
+    return moto_client("secretsmanager", endpoint_url)
 
 
-def _client(service: str, endpoint_url: str):  # noqa: ANN202 - boto3 clients have no static type
+def moto_client(service: str, endpoint_url: str):  # noqa: ANN201 - boto3 clients have no static type
+    """Return a boto3 client of ``service`` for the moto server at ``endpoint_url``."""
     return boto3.client(
         service,
         endpoint_url=endpoint_url,

@@ -9,9 +9,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-import boto3
-
-from local.aws import FAKE_CREDENTIALS, REGION
+from local.aws import REGION, moto_client
 from local.runtime import LambdaProcess, Outcome
 
 
@@ -63,13 +61,7 @@ class Queues:
 
 def create_queues(endpoint_url: str, name: str, max_receive_count: int) -> Queues:
     """Create the queue ``name`` whose messages move to ``name``-dlq after that many receives."""
-    client = boto3.client(
-        "sqs",
-        endpoint_url=endpoint_url,
-        region_name=REGION,
-        aws_access_key_id=FAKE_CREDENTIALS["AWS_ACCESS_KEY_ID"],
-        aws_secret_access_key=FAKE_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
-    )
+    client = moto_client("sqs", endpoint_url)
     dead_letter_url = client.create_queue(QueueName=f"{name}-dlq")["QueueUrl"]
     dead_letter_arn = client.get_queue_attributes(
         QueueUrl=dead_letter_url, AttributeNames=["QueueArn"]

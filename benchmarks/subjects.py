@@ -1,13 +1,16 @@
 """The functions under measurement: baked projects and the baselines written here.
 
-Each becomes a `Subject`: a package directory laid out as `sam build` lays it out (the
-handler's code plus ``pip install -r requirements.txt -t``), with the handler name and the
-environment it needs. Baselines are written into the work directory, never into the project.
+Each becomes a `Subject`: a package directory as `sam build` makes it, with the handler name
+and the environment it needs. A baked project's package comes from its own src/Makefile (what
+`sam build` runs for it: dependencies, package, bytecode); a baseline's from SAM's default
+Python builder's recipe (the handler's code plus ``pip install -r requirements.txt -t``, no
+bytecode). Baselines are written into the work directory, never into the project.
 """
 
 from __future__ import annotations
 
 import json
+import platform
 import shutil
 import subprocess
 import zipfile
@@ -124,14 +127,33 @@ def pip_install_target(python: Path, requirements: list[str], target: Path) -> N
 
 
 def baked_subject(name: str, project: Path, python: Path, work: Path) -> Subject:
-    """Build a baked project's package (src/ plus src/requirements.txt) and describe it."""
+    """Build a baked project's package with its src/Makefile, as `sam build` does, and describe it.
+
+    The functions run on ``python`` here, whatever runtime the project was baked for, so the
+    bytecode is compiled by it and for it (each minor version has its own), and wheels are those
+    of this machine's platform.
+    """
     target = work / "packages" / name.replace("=", "-")
     shutil.rmtree(target, ignore_errors=True)
-    pip_install_target(python, ["-r", str(project / "src" / "requirements.txt")], target)
-    for package in (project / "src").iterdir():
-        if package.is_dir() and (package / "handler.py").exists():
-            shutil.copytree(package, target / package.name, ignore=shutil.ignore_patterns("__pycache__"))
-            handler = f"{package.name}.handler.lambda_handler"
+    target.mkdir(parents=True)
+    version = subprocess.run(  # noqa: S603 - the project environment's interpreter
+        [str(python), "-c", "import sys; print(*sys.version_info[:2], sep='.')"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    build = [
+        "make",  # looked up on PATH, as SAM looks it up
+        "--silent",
+        "build-Function",
+        f"ARTIFACTS_DIR={target}",
+        f"RUNTIME_VERSION={version}",
+        f"PYTHON={python}",
+        f"PLATFORM=manylinux2014_{platform.machine()}",
+    ]
+    subprocess.run(build, cwd=project / "src", check=True)  # noqa: S603 - arguments built here
+    (handler_file,) = target.glob("*/handler.py")
+    handler = f"{handler_file.parent.name}.handler.lambda_handler"
     parameters = json.loads((project / "env.json").read_text(encoding="utf-8"))["Parameters"]
     return Subject(
         name=name,

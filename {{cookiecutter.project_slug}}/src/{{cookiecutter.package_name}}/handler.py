@@ -18,10 +18,16 @@ import logging
 import random
 {%- endif %}
 from collections.abc import Mapping
+{%- if cookiecutter.idempotency == "on" %}
+from concurrent.futures import ThreadPoolExecutor
+{%- endif %}
 from typing import Any, Protocol
 
 import boto3
 import httpx
+{%- if cookiecutter.idempotency == "on" %}
+from botocore.config import Config
+{%- endif %}
 {%- if cookiecutter.cold_start == "snapstart" %}
 from snapshot_restore_py import register_after_restore
 {%- endif %}
@@ -77,9 +83,15 @@ except Exception:
 # in template.yaml): no delivery of it can arrive later than that.
 DONE_RETENTION_SECONDS = 4 * 24 * 60 * 60
 
+# The ledger's DynamoDB calls block, so they run in the loop's default executor
+# (asyncio.to_thread). Its default size, min(32, CPUs + 4), is 6 threads on two cores: fewer
+# than the deliveries a batch runs at once, whose claims would wait in line for a thread. One
+# thread per delivery in flight, and one pooled connection per thread.
+loop.set_default_executor(ThreadPoolExecutor(max_workers=settings.max_concurrency))
+
 # Remembers which messages were delivered, so a message SQS delivers twice is POSTed once.
 ledger = Ledger(
-    client=boto3.client("dynamodb"),
+    client=boto3.client("dynamodb", config=Config(max_pool_connections=settings.max_concurrency)),
     table_name=settings.idempotency_table_name,
     retention_seconds=DONE_RETENTION_SECONDS,
 )

@@ -84,6 +84,16 @@ BASELINES: dict[str, tuple[str, list[str], dict[str, str]]] = {
     ),
 }
 
+# The no-op subject: a project baked with idempotency=off whose task does nothing, so its warm
+# invocations measure the handler's own machinery (event loop, batch, scratch directory, log
+# line) against the floor. Appended to task.py, this definition replaces the real one.
+NOOP = "no-op"
+NOOP_TASK = """
+
+async def deliver(message: Message, target: Target) -> None:
+    return None  # written by the benchmark: only the handler's machinery is measured
+"""
+
 # What the Lambda Python runtime already provides: boto3 and everything it depends on.
 PROVIDED_REQUIREMENT = "boto3==1.44.5"
 
@@ -164,6 +174,18 @@ def baked_subject(name: str, project: Path, python: Path, work: Path) -> Subject
         baseline=False,
         idempotency_table=parameters.get("IDEMPOTENCY_TABLE_NAME"),
     )
+
+
+def noop_subject(project: Path, python: Path, work: Path) -> Subject:
+    """Build ``project`` (baked with idempotency=off) with a task that does nothing."""
+    copy = work / "noop-project"
+    shutil.rmtree(copy, ignore_errors=True)
+    shutil.copytree(project, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    (task,) = (copy / "src").glob("*/task.py")
+    task.write_text(task.read_text(encoding="utf-8") + NOOP_TASK, encoding="utf-8")
+    subject = baked_subject(NOOP, copy, python, work)
+    subject.posts = False
+    return subject
 
 
 def baseline_subject(name: str, python: Path, work: Path) -> Subject:

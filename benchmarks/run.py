@@ -132,6 +132,8 @@ def run(arguments: argparse.Namespace, work: Path) -> str:
                 "warm": arguments.warm,
                 "batches": arguments.batches,
                 "runtime_python": str(runtime_python),
+                # The extension's stand-in, from a bake that has it (the default bake does not).
+                "secrets_extension_module": str(noop_project / "local" / "secrets_extension.py"),
                 "subjects": [subject.to_json() for subject in subjects],
             }
         ),

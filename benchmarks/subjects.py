@@ -110,6 +110,8 @@ class Subject:
         posts: Whether it POSTs each record to the target (the batch figures apply).
         baseline: Whether the benchmark wrote it (not a baked project).
         idempotency_table: The DynamoDB table it needs, if any.
+        secrets_extension: Whether it reads its secret through the Parameters and Secrets
+            extension (whose local stand-in then runs beside it).
         package_bytes: Zipped package size as built, and less what the runtime provides.
     """
 
@@ -120,6 +122,7 @@ class Subject:
     posts: bool
     baseline: bool
     idempotency_table: str | None = None
+    secrets_extension: bool = False
     package_bytes: dict[str, int] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, object]:
@@ -173,6 +176,7 @@ def baked_subject(name: str, project: Path, python: Path, work: Path) -> Subject
         posts=True,
         baseline=False,
         idempotency_table=parameters.get("IDEMPOTENCY_TABLE_NAME"),
+        secrets_extension=(handler_file.parent / "secrets_extension.py").exists(),
     )
 
 

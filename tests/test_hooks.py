@@ -443,17 +443,23 @@ def test_every_optional_file_is_kept_by_an_offered_answer():
         assert (REPO_ROOT / "{{cookiecutter.project_slug}}" / path).is_file()
 
 
+def test_the_secrets_extension_files_exist():
+    for path in post_hook.SECRETS_EXTENSION_FILES:
+        assert (REPO_ROOT / "{{cookiecutter.project_slug}}" / path).is_file()
+
+
 IDEMPOTENCY_MODULE = "src/{{cookiecutter.package_name}}/idempotency.py"
 SNAPSTART_TESTS = "tests/integration/test_snapstart.py"
+EXTENSION = post_hook.SECRETS_EXTENSION_FILES
 
 
 @pytest.mark.parametrize(
     ("catalog_entry", "idempotency", "cold_start", "unwanted"),
     [
-        ("none", "on", "none", ["catalog-info.yaml", SNAPSTART_TESTS]),
-        ("backstage", "on", "snapstart", []),
+        ("none", "on", "none", ["catalog-info.yaml", SNAPSTART_TESTS, *EXTENSION]),
+        ("backstage", "on", "snapstart", [*EXTENSION]),
         ("backstage", "off", "provisioned", [IDEMPOTENCY_MODULE, SNAPSTART_TESTS]),
-        ("none", "off", "snapstart", ["catalog-info.yaml", IDEMPOTENCY_MODULE]),
+        ("none", "off", "snapstart", ["catalog-info.yaml", IDEMPOTENCY_MODULE, *EXTENSION]),
     ],
 )
 def test_unwanted_files(catalog_entry, idempotency, cold_start, unwanted):

@@ -1,8 +1,9 @@
+{%- set secrets_extension = cookiecutter.idempotency == "off" and cookiecutter.cold_start != "snapstart" -%}
 """Lambda entry point: initialisation at module scope, a thin synchronous handler.
 
 Lambda imports this module once per container (the cold start) and then calls
 `lambda_handler` for every batch, so everything that can be reused is built here, once:
-settings, the event loop, the Secrets Manager client, the API key, the HTTP client{% if cookiecutter.idempotency == "on" %},
+settings, the event loop{% if not secrets_extension %}, the Secrets Manager client{% endif %}, the API key, the HTTP client{% if cookiecutter.idempotency == "on" %},
 the idempotency ledger{% endif %}.
 """
 
@@ -23,7 +24,9 @@ from concurrent.futures import ThreadPoolExecutor
 {%- endif %}
 from typing import Any, Protocol
 
+{% if not secrets_extension -%}
 import boto3
+{% endif -%}
 import httpx
 {%- if cookiecutter.idempotency == "on" %}
 from botocore.config import Config
@@ -38,6 +41,9 @@ from .idempotency import Ledger
 {%- endif %}
 from .scratch import invocation_scratch
 from .secret_cache import SecretCache
+{%- if secrets_extension %}
+from .secrets_extension import read_secret_string
+{%- endif %}
 from .settings import load_settings
 from .task import Message, Target, deliver
 
@@ -59,16 +65,23 @@ settings = load_settings()
 loop = asyncio.new_event_loop()
 asyncio.set_event_loop(loop)
 
+{%- if not secrets_extension %}
 # boto3 finds the region and credentials in the environment (and AWS_ENDPOINT_URL, if set,
 # which is how tests and `make run` reach a local moto server).
 secrets_manager = boto3.client("secretsmanager")
+{%- endif %}
 
 # The API key is read now, so a missing secret, a missing permission or an unreachable store
 # fails the cold start instead of every message: Lambda reports the init error, takes no record
 # from the queue, and tries a new cold start with the next batch. Later the key is reused until
 # the TTL passes or the target refuses it.
 api_key = SecretCache(
+{%- if not secrets_extension %}
     fetch=lambda: secrets_manager.get_secret_value(SecretId=settings.secret_name)["SecretString"],
+{%- else %}
+    # Through the Parameters and Secrets extension: nothing else here needs an AWS SDK.
+    fetch=lambda: read_secret_string(settings.secret_name),
+{%- endif %}
     ttl_seconds=settings.secret_ttl_seconds,
 )
 try:

@@ -12,6 +12,7 @@ JSON file to write the results to.
 from __future__ import annotations
 
 import http.client
+import importlib.util
 import json
 import logging
 import os
@@ -19,7 +20,8 @@ import statistics
 import sys
 import time
 from collections import defaultdict
-from contextlib import ExitStack
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -62,6 +64,7 @@ class Bench:
         self.runtime_python: str = spec["runtime_python"]
         self.receiver = receiver
         self.subjects: list[dict[str, Any]] = spec["subjects"]
+        self._secrets_extension = load_module("local.secrets_extension", spec["secrets_extension_module"])
         self._ids = 0
 
     def environ(self, index: int, **extra: str) -> dict[str, str]:
@@ -85,21 +88,43 @@ class Bench:
         environ.update(extra)
         return environ
 
-    def function(self, index: int, **extra: str) -> LambdaProcess:
-        """A new (not yet started) instance of subject ``index``."""
+    @contextmanager
+    def function(self, index: int, **extra: str) -> Iterator[LambdaProcess]:
+        """Run an instance of subject ``index`` (a cold start), with its secrets extension if any.
+
+        The extension's stand-in signs its Secrets Manager calls with the subject's access key,
+        as the extension uses the function's role, so its calls count as the subject's.
+        """
         subject = self.subjects[index]
-        return LambdaProcess(
-            subject["handler"],
-            self.environ(index, **extra),
-            TIMEOUT_SECONDS,
-            task_root=Path(subject["task_root"]),
-            python=self.runtime_python,
-        )
+        with ExitStack() as stack:
+            environ = self.environ(index, **extra)
+            if subject["secrets_extension"]:
+                extension = self._secrets_extension.SecretsExtension(environ)
+                environ = stack.enter_context(extension).environ
+            yield stack.enter_context(
+                LambdaProcess(
+                    subject["handler"],
+                    environ,
+                    TIMEOUT_SECONDS,
+                    task_root=Path(subject["task_root"]),
+                    python=self.runtime_python,
+                )
+            )
 
     def event(self, count: int) -> dict[str, Any]:
         """An event whose message ids were never seen (idempotency would skip a repeat)."""
         self._ids += 1
         return sqs_event(count, f"m{self._ids}")
+
+
+def load_module(name: str, path: str) -> Any:
+    """Import the module at ``path`` as ``name`` (it imports its siblings from ``local``)."""
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def access_key(index: int) -> str:

@@ -25,10 +25,12 @@ from cookiecutter.main import cookiecutter
 from benchmarks.report import render
 from benchmarks.subjects import (
     BASELINES,
+    NOOP,
     Subject,
     baked_subject,
     baseline_subject,
     measure_package,
+    noop_subject,
     provided_sdk,
 )
 from tests.environments import (
@@ -114,6 +116,8 @@ def run(arguments: argparse.Namespace, work: Path) -> str:
 
     print("building packages", flush=True)
     subjects: list[Subject] = [baked_subject(name, path, python, work) for name, path in projects.items()]
+    noop_project = bake({"idempotency": "off"}, work / "baked" / NOOP)
+    subjects.append(noop_subject(noop_project, python, work))
     subjects += [baseline_subject(name, python, work) for name in BASELINES]
     provided = provided_sdk(python, work)
     for subject in subjects:
@@ -128,6 +132,8 @@ def run(arguments: argparse.Namespace, work: Path) -> str:
                 "warm": arguments.warm,
                 "batches": arguments.batches,
                 "runtime_python": str(runtime_python),
+                # The extension's stand-in, from a bake that has it (the default bake does not).
+                "secrets_extension_module": str(noop_project / "local" / "secrets_extension.py"),
                 "subjects": [subject.to_json() for subject in subjects],
             }
         ),

@@ -1,13 +1,16 @@
 """The functions under measurement: baked projects and the baselines written here.
 
-Each becomes a `Subject`: a package directory laid out as `sam build` lays it out (the
-handler's code plus ``pip install -r requirements.txt -t``), with the handler name and the
-environment it needs. Baselines are written into the work directory, never into the project.
+Each becomes a `Subject`: a package directory as `sam build` makes it, with the handler name
+and the environment it needs. A baked project's package comes from its own src/Makefile (what
+`sam build` runs for it: dependencies, package, bytecode); a baseline's from SAM's default
+Python builder's recipe (the handler's code plus ``pip install -r requirements.txt -t``, no
+bytecode). Baselines are written into the work directory, never into the project.
 """
 
 from __future__ import annotations
 
 import json
+import platform
 import shutil
 import subprocess
 import zipfile
@@ -81,6 +84,16 @@ BASELINES: dict[str, tuple[str, list[str], dict[str, str]]] = {
     ),
 }
 
+# The no-op subject: a project baked with idempotency=off whose task does nothing, so its warm
+# invocations measure the handler's own machinery (event loop, batch, scratch directory, log
+# line) against the floor. Appended to task.py, this definition replaces the real one.
+NOOP = "no-op"
+NOOP_TASK = """
+
+async def deliver(message: Message, target: Target) -> None:
+    return None  # written by the benchmark: only the handler's machinery is measured
+"""
+
 # What the Lambda Python runtime already provides: boto3 and everything it depends on.
 PROVIDED_REQUIREMENT = "boto3==1.44.5"
 
@@ -97,6 +110,8 @@ class Subject:
         posts: Whether it POSTs each record to the target (the batch figures apply).
         baseline: Whether the benchmark wrote it (not a baked project).
         idempotency_table: The DynamoDB table it needs, if any.
+        secrets_extension: Whether it reads its secret through the Parameters and Secrets
+            extension (whose local stand-in then runs beside it).
         package_bytes: Zipped package size as built, and less what the runtime provides.
     """
 
@@ -107,6 +122,7 @@ class Subject:
     posts: bool
     baseline: bool
     idempotency_table: str | None = None
+    secrets_extension: bool = False
     package_bytes: dict[str, int] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, object]:
@@ -124,14 +140,33 @@ def pip_install_target(python: Path, requirements: list[str], target: Path) -> N
 
 
 def baked_subject(name: str, project: Path, python: Path, work: Path) -> Subject:
-    """Build a baked project's package (src/ plus src/requirements.txt) and describe it."""
+    """Build a baked project's package with its src/Makefile, as `sam build` does, and describe it.
+
+    The functions run on ``python`` here, whatever runtime the project was baked for, so the
+    bytecode is compiled by it and for it (each minor version has its own), and wheels are those
+    of this machine's platform.
+    """
     target = work / "packages" / name.replace("=", "-")
     shutil.rmtree(target, ignore_errors=True)
-    pip_install_target(python, ["-r", str(project / "src" / "requirements.txt")], target)
-    for package in (project / "src").iterdir():
-        if package.is_dir() and (package / "handler.py").exists():
-            shutil.copytree(package, target / package.name, ignore=shutil.ignore_patterns("__pycache__"))
-            handler = f"{package.name}.handler.lambda_handler"
+    target.mkdir(parents=True)
+    version = subprocess.run(  # noqa: S603 - the project environment's interpreter
+        [str(python), "-c", "import sys; print(*sys.version_info[:2], sep='.')"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    build = [
+        "make",  # looked up on PATH, as SAM looks it up
+        "--silent",
+        "build-Function",
+        f"ARTIFACTS_DIR={target}",
+        f"RUNTIME_VERSION={version}",
+        f"PYTHON={python}",
+        f"PLATFORM=manylinux2014_{platform.machine()}",
+    ]
+    subprocess.run(build, cwd=project / "src", check=True)  # noqa: S603 - arguments built here
+    (handler_file,) = target.glob("*/handler.py")
+    handler = f"{handler_file.parent.name}.handler.lambda_handler"
     parameters = json.loads((project / "env.json").read_text(encoding="utf-8"))["Parameters"]
     return Subject(
         name=name,
@@ -141,7 +176,20 @@ def baked_subject(name: str, project: Path, python: Path, work: Path) -> Subject
         posts=True,
         baseline=False,
         idempotency_table=parameters.get("IDEMPOTENCY_TABLE_NAME"),
+        secrets_extension=(handler_file.parent / "secrets_extension.py").exists(),
     )
+
+
+def noop_subject(project: Path, python: Path, work: Path) -> Subject:
+    """Build ``project`` (baked with idempotency=off) with a task that does nothing."""
+    copy = work / "noop-project"
+    shutil.rmtree(copy, ignore_errors=True)
+    shutil.copytree(project, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    (task,) = (copy / "src").glob("*/task.py")
+    task.write_text(task.read_text(encoding="utf-8") + NOOP_TASK, encoding="utf-8")
+    subject = baked_subject(NOOP, copy, python, work)
+    subject.posts = False
+    return subject
 
 
 def baseline_subject(name: str, python: Path, work: Path) -> Subject:

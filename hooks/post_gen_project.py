@@ -41,9 +41,27 @@ OPTIONAL_FILES = {
 }
 
 
+# The function and its local stand-in that read the secret through the Parameters and Secrets
+# extension instead of boto3: kept when nothing else needs boto3 (no idempotency ledger) and
+# the cold start pays for its import (not with SnapStart, whose snapshot pays it once).
+SECRETS_EXTENSION_FILES = [
+    "src/{{cookiecutter.package_name}}/secrets_extension.py",
+    "local/secrets_extension.py",
+    "tests/unit/test_secrets_extension.py",
+]
+
+
+def uses_secrets_extension(answers: Mapping[str, str]) -> bool:
+    """Whether a project baked with ``answers`` reads its secret through the extension."""
+    return answers["idempotency"] == "off" and answers["cold_start"] != "snapstart"
+
+
 def unwanted_files(answers: Mapping[str, str]) -> list[str]:
     """Return the optional files (relative to the project) that ``answers`` did not ask for."""
-    return [path for path, (variable, keep) in OPTIONAL_FILES.items() if answers[variable] not in keep]
+    unwanted = [path for path, (variable, keep) in OPTIONAL_FILES.items() if answers[variable] not in keep]
+    if not uses_secrets_extension(answers):
+        unwanted += SECRETS_EXTENSION_FILES
+    return unwanted
 
 
 def prune(project: Path, answers: Mapping[str, str]) -> None:

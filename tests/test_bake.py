@@ -89,6 +89,7 @@ DEFAULT_FILES = {
     "pyproject.toml",
     "requirements-dev.txt",
     "samconfig.toml",
+    "src/Makefile",
     "src/requirements.txt",
     *(
         f"src/webhook_relay/{module}.py"
@@ -128,7 +129,14 @@ def test_the_default_answers_generate_exactly_these_files(bake):
 def test_options_add_and_remove_exactly_their_files(bake):
     project = bake(OPTIONS[0])  # catalog_entry=backstage, idempotency=off
     removed = {"src/webhook_relay/idempotency.py"}
-    assert generated_files(project) == (DEFAULT_FILES - removed) | {"catalog-info.yaml"}
+    # Without the ledger nothing needs boto3: the secret comes through the extension.
+    added = {
+        "catalog-info.yaml",
+        "src/webhook_relay/secrets_extension.py",
+        "local/secrets_extension.py",
+        "tests/unit/test_secrets_extension.py",
+    }
+    assert generated_files(project) == (DEFAULT_FILES - removed) | added
     entry = yaml.safe_load((project / "catalog-info.yaml").read_text(encoding="utf-8"))
     assert entry["apiVersion"] == "backstage.io/v1alpha1"
     assert entry["kind"] == "Component"
@@ -227,6 +235,18 @@ def test_sam_build(bake, answers, tools_env):
     assert not (function_dir / "boto3").exists(), (
         "the Lambda runtime provides boto3; bundling it wastes bytes"
     )
+    # Bytecode of the runtime's version for the package and every dependency, loaded without a
+    # check against its source (unchecked-hash: flags 0b01), so the zip's timestamps do not matter.
+    tag = f"cpython-{version.replace('.', '')}"
+    for directory in (package, "httpx", "httpcore", "anyio", "h11", "idna", "certifi"):
+        sources = sorted((function_dir / directory).rglob("*.py"))
+        assert sources, directory
+        for source in sources:
+            compiled = source.parent / "__pycache__" / f"{source.stem}.{tag}.pyc"
+            assert compiled.is_file(), f"no bytecode for {source.relative_to(function_dir)}"
+            assert compiled.read_bytes()[4:8] == b"\x01\0\0\0", f"{compiled.name} is not unchecked-hash"
+    names = {path.name for path in (function_dir / package / "__pycache__").iterdir()}
+    assert all(tag in name for name in names), f"bytecode of another Python (left by tests?): {names}"
 
 
 def test_make_run_never_shows_the_secret(bake, answers, project_env):

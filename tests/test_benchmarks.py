@@ -40,7 +40,7 @@ def benchmark(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, dict, dict
 
 def test_report_has_every_figure_for_the_default_bake_and_the_baselines(benchmark) -> None:
     report, results, _ = benchmark
-    assert set(results) == {"default", "bare", "naive", "powertools"}
+    assert set(results) == {"default", "no-op", "bare", "naive", "powertools"}
     for section in ("## Figures", "## Ratios", "## Targets", "## The ten most expensive imports"):
         assert section in report
     assert "-m benchmarks --cold-starts 1" in report
@@ -48,6 +48,7 @@ def test_report_has_every_figure_for_the_default_bake_and_the_baselines(benchmar
         assert len(result["cold_ms"]) == 1
         assert 0 < result["init_ms"][0] <= result["cold_ms"][0]
     assert results["default"]["imports"], "the import profile lists what the handler imports"
+    assert "warm p50 within 1 ms of the floor for a no-op task" in report
 
 
 def test_default_reads_the_secret_once_per_container(benchmark) -> None:
@@ -63,6 +64,8 @@ def test_a_batch_calls_the_target_concurrently(benchmark) -> None:
     assert results["default"]["max_in_flight"] > 1
     # The receiver's count is real: records handled one after another never overlap.
     assert results["naive"]["max_in_flight"] == 1
+    # The no-op task POSTs nothing, so it has no batch figures.
+    assert results["no-op"]["one_ms"] is None
 
 
 def test_default_package_bundles_no_sdk_and_is_the_smallest_that_works(benchmark) -> None:
@@ -72,7 +75,8 @@ def test_default_package_bundles_no_sdk_and_is_the_smallest_that_works(benchmark
     assert packages["naive"]["without_provided"] < packages["naive"]["as_built"]
     # boto3 is not bundled: nothing the runtime provides is in the default package.
     assert packages["default"]["as_built"] == packages["default"]["without_provided"]
-    assert packages["default"]["as_built"] < packages["powertools"]["without_provided"]
+    # What each deploys (ours with bytecode, which Powertools' hello world does not ship).
+    assert packages["default"]["as_built"] < packages["powertools"]["as_built"]
 
 
 def test_the_committed_report_names_the_readme_command() -> None:

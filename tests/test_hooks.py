@@ -552,6 +552,11 @@ def test_the_asynchronous_triggers_are_every_trigger_but_sqs():
     assert set(post_hook.ASYNCHRONOUS_TRIGGERS) == set(COOKIECUTTER_JSON["trigger"]) - {"sqs"}
 
 
+def test_the_secrets_extension_files_exist():
+    for path in post_hook.SECRETS_EXTENSION_FILES:
+        assert (REPO_ROOT / "{{cookiecutter.project_slug}}" / path).is_file()
+
+
 IDEMPOTENCY_MODULE = "src/{{cookiecutter.package_name}}/idempotency.py"
 SNAPSTART_TESTS = "tests/integration/test_snapstart.py"
 ASYNC_FILES = [
@@ -571,13 +576,22 @@ def samples_but(trigger: str) -> list[str]:
     return [path for name, path in SAMPLES.items() if name != trigger]
 
 
+EXTENSION = post_hook.SECRETS_EXTENSION_FILES
+
+
 @pytest.mark.parametrize(
     ("catalog_entry", "idempotency", "cold_start", "trigger", "unwanted"),
     [
-        ("none", "on", "none", "sqs", ["catalog-info.yaml", SNAPSTART_TESTS, *ASYNC_FILES]),
-        ("backstage", "on", "snapstart", "sqs", ASYNC_FILES),
+        ("none", "on", "none", "sqs", ["catalog-info.yaml", SNAPSTART_TESTS, *ASYNC_FILES, *EXTENSION]),
+        ("backstage", "on", "snapstart", "sqs", [*ASYNC_FILES, *EXTENSION]),
         ("backstage", "off", "provisioned", "sns", [IDEMPOTENCY_MODULE, SNAPSTART_TESTS, *SQS_FILES]),
-        ("none", "off", "snapstart", "invoke", ["catalog-info.yaml", IDEMPOTENCY_MODULE, *SQS_FILES]),
+        (
+            "none",
+            "off",
+            "snapstart",
+            "invoke",
+            ["catalog-info.yaml", IDEMPOTENCY_MODULE, *SQS_FILES, *EXTENSION],
+        ),
     ],
 )
 def test_unwanted_files(catalog_entry, idempotency, cold_start, trigger, unwanted):

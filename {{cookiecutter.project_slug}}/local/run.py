@@ -1,6 +1,8 @@
+{%- set secrets_extension = cookiecutter.idempotency == "off" and cookiecutter.cold_start != "snapstart" -%}
 """`make run`: the function end to end on this machine, with no AWS account and no Docker.
 
-Starts a moto server (Secrets Manager{% if cookiecutter.idempotency == "on" %}, DynamoDB{% endif %}) and a local receiver (the target), stores the
+Starts a moto server (Secrets Manager{% if cookiecutter.idempotency == "on" %}, DynamoDB{% endif %}{% if secrets_extension %}, read through a stand-in for the Parameters and
+Secrets extension{% endif %}) and a local receiver (the target), stores the
 receiver's API key in the secret, and starts the function as Lambda does: the real runtime
 client (awslambdaric) imports the handler (the cold start) and is handed
 events/{{ cookiecutter.trigger }}.json through a local Runtime API{% if cookiecutter.trigger != "sqs" %}, asynchronously (retried, then sent
@@ -29,6 +31,9 @@ from local.aws import (
     moto_server,
 )
 from local.runtime import LambdaProcess
+{%- if secrets_extension %}
+from local.secrets_extension import SecretsExtension
+{%- endif %}
 from local.target import Receiver
 
 HANDLER = "{{ cookiecutter.package_name }}.handler.lambda_handler"  # as template.yaml names it
@@ -63,8 +68,18 @@ def main() -> None:
         create_idempotency_table(endpoint_url, environ["IDEMPOTENCY_TABLE_NAME"])
 {%- endif %}
 {%- if cookiecutter.trigger == "sqs" %}
+{%- if secrets_extension %}
+        # The function reads its secret from the Parameters and Secrets extension, which runs
+        # beside it on Lambda and here reads moto.
+        with (
+            SecretsExtension(environ) as extension,
+            LambdaProcess(HANDLER, extension.environ, FUNCTION_TIMEOUT_SECONDS) as function,
+        ):
+            outcome = function.invoke(event)
+{%- else %}
         with LambdaProcess(HANDLER, environ, FUNCTION_TIMEOUT_SECONDS) as function:
             outcome = function.invoke(event)
+{%- endif %}
         print("The function's log (JSON lines, as Lambda writes them):")
         print(function.logs, end="")
 
@@ -73,6 +88,11 @@ def main() -> None:
     print(f"The receiver accepted {len(receiver.deliveries)} of {len(event['Records'])} records:")
 {%- else %}
         with ExitStack() as instances:
+{%- if secrets_extension %}
+            # The function reads its secret from the Parameters and Secrets extension, which
+            # runs beside it on Lambda and here reads moto.
+            environ = instances.enter_context(SecretsExtension(environ)).environ
+{%- endif %}
             invoker = create_async_invoker(
                 endpoint_url,
                 "dead-letter-queue",

@@ -1,8 +1,9 @@
+{%- set secrets_extension = cookiecutter.idempotency == "off" and cookiecutter.cold_start != "snapstart" -%}
 """Lambda entry point: initialisation at module scope, a thin synchronous handler.
 
 Lambda imports this module once per container (the cold start) and then calls
 `lambda_handler` for every {{ "batch" if cookiecutter.trigger == "sqs" else "event" }}, so everything that can be reused is built here, once:
-settings, the event loop, the Secrets Manager client, the API key, the HTTP client{% if cookiecutter.idempotency == "on" %},
+settings, the event loop{% if not secrets_extension %}, the Secrets Manager client{% endif %}, the API key, the HTTP client{% if cookiecutter.idempotency == "on" %},
 the idempotency ledger{% endif %}.
 """
 
@@ -20,10 +21,18 @@ import random
 {%- if cookiecutter.trigger != "invoke" %}
 from collections.abc import Mapping
 {%- endif %}
+{%- if cookiecutter.idempotency == "on" %}
+from concurrent.futures import ThreadPoolExecutor
+{%- endif %}
 from typing import Any, Protocol
 
+{% if not secrets_extension -%}
 import boto3
+{% endif -%}
 import httpx
+{%- if cookiecutter.idempotency == "on" %}
+from botocore.config import Config
+{%- endif %}
 {%- if cookiecutter.cold_start == "snapstart" %}
 from snapshot_restore_py import register_after_restore
 {%- endif %}
@@ -35,6 +44,9 @@ from .idempotency import Ledger
 {%- endif %}
 from .scratch import invocation_scratch
 from .secret_cache import SecretCache
+{%- if secrets_extension %}
+from .secrets_extension import read_secret_string
+{%- endif %}
 from .settings import load_settings
 from .task import Message, Target, deliver
 
@@ -56,16 +68,23 @@ settings = load_settings()
 loop = asyncio.new_event_loop()
 asyncio.set_event_loop(loop)
 
+{%- if not secrets_extension %}
 # boto3 finds the region and credentials in the environment (and AWS_ENDPOINT_URL, if set,
 # which is how tests and `make run` reach a local moto server).
 secrets_manager = boto3.client("secretsmanager")
+{%- endif %}
 
 # The API key is read now, so a missing secret, a missing permission or an unreachable store
 # fails the cold start instead of every message: Lambda reports the init error, takes no record
 # from the queue, and tries a new cold start with the next batch. Later the key is reused until
 # the TTL passes or the target refuses it.
 api_key = SecretCache(
+{%- if not secrets_extension %}
     fetch=lambda: secrets_manager.get_secret_value(SecretId=settings.secret_name)["SecretString"],
+{%- else %}
+    # Through the Parameters and Secrets extension: nothing else here needs an AWS SDK.
+    fetch=lambda: read_secret_string(settings.secret_name),
+{%- endif %}
     ttl_seconds=settings.secret_ttl_seconds,
 )
 try:
@@ -85,9 +104,15 @@ except Exception:
 {%- endif %}
 DONE_RETENTION_SECONDS = 4 * 24 * 60 * 60
 
+# The ledger's DynamoDB calls block, so they run in the loop's default executor
+# (asyncio.to_thread). Its default size, min(32, CPUs + 4), is 6 threads on two cores: fewer
+# than the deliveries a batch runs at once, whose claims would wait in line for a thread. One
+# thread per delivery in flight, and one pooled connection per thread.
+loop.set_default_executor(ThreadPoolExecutor(max_workers=settings.max_concurrency))
+
 # Remembers which messages were delivered, so a message delivered twice is POSTed once.
 ledger = Ledger(
-    client=boto3.client("dynamodb"),
+    client=boto3.client("dynamodb", config=Config(max_pool_connections=settings.max_concurrency)),
     table_name=settings.idempotency_table_name,
     retention_seconds=DONE_RETENTION_SECONDS,
 )

@@ -1,3 +1,4 @@
+{%- set secrets_extension = cookiecutter.idempotency == "off" and cookiecutter.cold_start != "snapstart" -%}
 """The handler as Lambda runs it: imported (init) once per test, against moto and a receiver."""
 
 import uuid
@@ -16,6 +17,9 @@ from local.aws import (
 )
 from local.in_process import load_handler, unload_handler
 from local.run import function_environment
+{%- if secrets_extension %}
+from local.secrets_extension import SecretsExtension
+{%- endif %}
 from local.target import Receiver
 
 
@@ -41,6 +45,16 @@ def handler(aws, receiver: Receiver, secret_name, monkeypatch) -> Iterator[Modul
     monkeypatch.setenv("IDEMPOTENCY_TABLE_NAME", table_name)
 {%- endif %}
     start_recording(aws)
+{%- if secrets_extension %}
+    # The secret is read through the Parameters and Secrets extension's stand-in.
+    with SecretsExtension(function_environment(aws, receiver.url)) as extension:
+        port = extension.environ["PARAMETERS_SECRETS_EXTENSION_HTTP_PORT"]
+        monkeypatch.setenv("PARAMETERS_SECRETS_EXTENSION_HTTP_PORT", port)
+        module = load_handler()
+        yield module
+        unload_handler(module)
+{%- else %}
     module = load_handler()
     yield module
     unload_handler(module)
+{%- endif %}

@@ -1,5 +1,11 @@
 import json
+{%- if cookiecutter.idempotency == "on" %}
+import threading
+{%- endif %}
 import time
+{%- if cookiecutter.idempotency == "on" %}
+from typing import Any
+{%- endif %}
 
 from local.aws import recorded_calls, rotate_secret
 from local.in_process import LocalContext
@@ -90,3 +96,50 @@ def test_each_successful_message_reaches_the_receiver_once(receiver, handler):
     keys = [delivery.idempotency_key for delivery in receiver.deliveries]
     assert sorted(keys) == sorted(f"m-{n}" for n in range(1, 9))
     assert sorted(delivery.body for delivery in receiver.deliveries) == sorted(bodies)
+{%- if cookiecutter.idempotency == "on" %}
+
+
+class ClaimsHeldTogether:
+    """The ledger's DynamoDB client, with each claim held until ``parties`` claims are in flight.
+
+    Claims that cannot all be in flight at once (too few worker threads for the batch) break
+    the barrier after its timeout and fail; otherwise every call goes on to the real client.
+    """
+
+    def __init__(self, client: Any, parties: int) -> None:
+        self._client = client
+        self._barrier = threading.Barrier(parties, timeout=10)
+        self._lock = threading.Lock()
+        self._in_flight = 0
+        self.max_in_flight = 0
+
+    def put_item(self, **request: Any) -> Any:
+        with self._lock:
+            self._in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self._in_flight)
+        try:
+            if request["Item"]["status"]["S"] == "IN_PROGRESS":
+                self._barrier.wait()
+            return self._client.put_item(**request)
+        finally:
+            with self._lock:
+                self._in_flight -= 1
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._client, name)
+
+
+def test_the_ledger_calls_of_a_full_batch_run_at_once(receiver, handler, monkeypatch):
+    # The ledger's calls block, each in a worker thread; the loop's default executor would
+    # have min(32, cores + 4) threads, fewer than a batch on a machine of up to 5 cores.
+    size = handler.settings.max_concurrency
+    assert handler.ledger._client.meta.config.max_pool_connections == size
+    client = ClaimsHeldTogether(handler.ledger._client, parties=size)
+    monkeypatch.setattr(handler.ledger, "_client", client)
+
+    response = invoke(handler, sqs_event(*orders(size)))
+
+    assert response == {"batchItemFailures": []}
+    assert client.max_in_flight == size
+    assert len(receiver.deliveries) == size
+{%- endif %}

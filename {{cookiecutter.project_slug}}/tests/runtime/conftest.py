@@ -1,3 +1,4 @@
+{%- set secrets_extension = cookiecutter.idempotency == "off" and cookiecutter.cold_start != "snapstart" -%}
 """The function run by the real Lambda runtime client (local/runtime.py), against moto and a
 local receiver. Every process a test starts is checked when the test ends: the API key never
 appears in its log or its outcomes."""
@@ -17,6 +18,9 @@ from local.aws import (
 )
 from local.run import HANDLER, function_environment
 from local.runtime import LambdaProcess
+{%- if secrets_extension %}
+from local.secrets_extension import SecretsExtension
+{%- endif %}
 from local.target import Receiver
 
 
@@ -45,7 +49,14 @@ def start(environ, receiver: Receiver) -> Iterator[Callable[..., LambdaProcess]]
     with ExitStack() as stack:
 
         def _start(timeout_seconds: float = 30, **overrides: str) -> LambdaProcess:
+{%- if secrets_extension %}
+            # Each instance has its own Parameters and Secrets extension, which reads the store
+            # with the instance's environment, as on Lambda (so a broken endpoint breaks it).
+            extension = stack.enter_context(SecretsExtension({**environ, **overrides}))
+            process = LambdaProcess(HANDLER, extension.environ, timeout_seconds)
+{%- else %}
             process = LambdaProcess(HANDLER, {**environ, **overrides}, timeout_seconds)
+{%- endif %}
             started.append(stack.enter_context(process))
             return process
 

@@ -1,0 +1,102 @@
+"""A local stand-in for the AWS Parameters and Secrets Lambda Extension, backed by moto.
+
+On Lambda the extension runs beside the function in its sandbox and answers on localhost; the
+function reads its API key from it (src/{{ cookiecutter.package_name }}/secrets_extension.py). This stand-in answers
+that request as the extension does: ``GET /secretsmanager/get?secretId=<name or ARN>`` with the
+header ``X-Aws-Parameters-Secrets-Token`` equal to the sandbox's AWS_SESSION_TOKEN, answered
+with Secrets Manager's GetSecretValue response as JSON. It reads the store with the function's
+own environment (credentials, Region, AWS_ENDPOINT_URL, AWS_MAX_ATTEMPTS), as the extension
+uses the function's role, and caches nothing, as template.yaml configures the extension.
+"""
+
+import json
+import threading
+from collections.abc import Mapping
+from http import HTTPStatus
+from http.server import ThreadingHTTPServer
+from types import TracebackType
+from typing import Self
+from urllib.parse import parse_qs, urlsplit
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError
+
+from local.http_server import QuietRequestHandler
+
+TOKEN_HEADER = "X-Aws-Parameters-Secrets-Token"  # noqa: S105 - a header's name, not a secret
+
+
+class SecretsExtension:
+    """The extension's HTTP API on 127.0.0.1, on a free port, for one function instance.
+
+    Args:
+        environ: The function's environment; `environ` returns it with the extension's port.
+    """
+
+    def __init__(self, environ: Mapping[str, str]) -> None:
+        self._environ = dict(environ)
+        self._client = boto3.session.Session(
+            aws_access_key_id=environ["AWS_ACCESS_KEY_ID"],
+            aws_secret_access_key=environ["AWS_SECRET_ACCESS_KEY"],
+            aws_session_token=environ["AWS_SESSION_TOKEN"],
+            region_name=environ["AWS_REGION"],
+        ).client(
+            "secretsmanager",
+            endpoint_url=environ.get("AWS_ENDPOINT_URL"),
+            config=Config(retries={"max_attempts": int(environ.get("AWS_MAX_ATTEMPTS", "3"))}),
+        )
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
+
+    @property
+    def environ(self) -> dict[str, str]:
+        """The function's environment, with PARAMETERS_SECRETS_EXTENSION_HTTP_PORT set."""
+        port = self._server.server_address[1]
+        return {**self._environ, "PARAMETERS_SECRETS_EXTENSION_HTTP_PORT": str(port)}
+
+    def __enter__(self) -> Self:
+        self._thread.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join()
+
+    def answer(self, path: str, token: str | None) -> tuple[HTTPStatus, bytes]:
+        """Return the status and body the extension would answer to ``GET path``."""
+        address = urlsplit(path)
+        secret_ids = parse_qs(address.query).get("secretId", [])
+        if token != self._environ["AWS_SESSION_TOKEN"]:
+            return HTTPStatus.UNAUTHORIZED, b"missing or wrong " + TOKEN_HEADER.encode()
+        if address.path != "/secretsmanager/get" or len(secret_ids) != 1:
+            return HTTPStatus.BAD_REQUEST, b"expected /secretsmanager/get?secretId=<id>"
+        try:
+            value = self._client.get_secret_value(SecretId=secret_ids[0])
+        except ClientError as error:
+            status = error.response["ResponseMetadata"]["HTTPStatusCode"]
+            return HTTPStatus(status), str(error).encode()
+        except BotoCoreError as error:  # the store could not be reached
+            return HTTPStatus.BAD_GATEWAY, str(error).encode()
+        value.pop("ResponseMetadata", None)
+        return HTTPStatus.OK, json.dumps(value, default=str).encode()
+
+
+def _handler_for(extension: SecretsExtension) -> type[QuietRequestHandler]:
+    class Handler(QuietRequestHandler):
+        def do_GET(self) -> None:
+            status, body = extension.answer(self.path, self.headers.get(TOKEN_HEADER))
+            self.send_response(status)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    return Handler

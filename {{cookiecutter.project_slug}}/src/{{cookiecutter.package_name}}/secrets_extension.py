@@ -1,0 +1,57 @@
+"""Read a secret through the AWS Parameters and Secrets Lambda Extension, without an AWS SDK.
+
+The extension is a Lambda layer (template.yaml adds it) that runs beside the function in its
+sandbox and answers on localhost; it calls Secrets Manager with the function's role. Nothing
+else in this function needs AWS, so reading the secret this way spares every cold start the
+import of boto3 and the creation of a client, the largest part of its init. The standard
+library's http.client is enough for one request on localhost.
+
+The extension's own cache is off (template.yaml): `SecretCache` keeps the key for the TTL and
+reads it again when the target refuses it, and that read must reach Secrets Manager.
+"""
+
+import http.client
+import json
+import os
+from urllib.parse import quote
+
+# The extension's port unless PARAMETERS_SECRETS_EXTENSION_HTTP_PORT names another.
+DEFAULT_PORT = 2773
+# The extension's call to Secrets Manager happens within this request, so it must fit in here;
+# beyond that, a read that hangs would hold the cold start until Lambda's init timeout.
+TIMEOUT_SECONDS = 10.0
+
+
+class SecretsExtensionError(RuntimeError):
+    """The extension did not return the secret (it could not read it, or is not running)."""
+
+
+def read_secret_string(secret_id: str) -> str:
+    """Return the SecretString of ``secret_id`` (a name or ARN), blocking.
+
+    The extension only answers requests that carry the sandbox's session token, which Lambda
+    sets in AWS_SESSION_TOKEN: code that can read the environment can read the secret, and a
+    request from outside the sandbox cannot.
+
+    Raises:
+        SecretsExtensionError: If the extension answers anything but 200; the message gives its
+            status and the secret's id, never a value.
+        OSError: If the extension cannot be reached.
+    """
+    port = int(os.environ.get("PARAMETERS_SECRETS_EXTENSION_HTTP_PORT", DEFAULT_PORT))
+    connection = http.client.HTTPConnection("localhost", port, timeout=TIMEOUT_SECONDS)
+    try:
+        connection.request(
+            "GET",
+            f"/secretsmanager/get?secretId={quote(secret_id, safe='')}",
+            headers={"X-Aws-Parameters-Secrets-Token": os.environ["AWS_SESSION_TOKEN"]},
+        )
+        response = connection.getresponse()
+        body = response.read()
+    finally:
+        connection.close()
+    if response.status != http.HTTPStatus.OK:
+        raise SecretsExtensionError(
+            f"the secrets extension answered {response.status} for secret {secret_id}"
+        )
+    return json.loads(body)["SecretString"]

@@ -1,0 +1,45 @@
+"""The secret read through the Parameters and Secrets extension (its local stand-in, on moto)."""
+
+import uuid
+from collections.abc import Iterator
+
+import pytest
+
+from local.aws import PROFILE_VARIABLES, create_secret
+from local.run import function_environment
+from local.secrets_extension import SecretsExtension
+from {{ cookiecutter.package_name }}.secrets_extension import SecretsExtensionError, read_secret_string
+
+TARGET_URL = "https://example.invalid/"  # not called
+
+
+@pytest.fixture
+def extension(aws, monkeypatch) -> Iterator[SecretsExtension]:
+    """The extension's stand-in, and the function's environment pointed at it."""
+    for name in PROFILE_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    with SecretsExtension(function_environment(aws, TARGET_URL)) as running:
+        for name, value in running.environ.items():
+            monkeypatch.setenv(name, value)
+        yield running
+
+
+def test_the_secret_string_is_returned(aws, extension):
+    name = f"test/{uuid.uuid4()}"
+    create_secret(aws, name, "the-key")
+
+    assert read_secret_string(name) == "the-key"
+
+
+def test_a_missing_secret_raises_without_a_value(extension):
+    with pytest.raises(SecretsExtensionError, match=r"answered [45]\d\d for secret test/absent"):
+        read_secret_string("test/absent")
+
+
+def test_a_request_without_the_session_token_is_refused(aws, extension, monkeypatch):
+    name = f"test/{uuid.uuid4()}"
+    create_secret(aws, name, "the-key")
+    monkeypatch.setenv("AWS_SESSION_TOKEN", "another-sandbox")
+
+    with pytest.raises(SecretsExtensionError, match="answered 401"):
+        read_secret_string(name)

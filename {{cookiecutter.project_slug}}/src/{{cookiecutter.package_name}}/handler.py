@@ -45,7 +45,7 @@ from .idempotency import Ledger
 from .scratch import invocation_scratch
 from .secret_cache import SecretCache
 {%- if secrets_extension %}
-from .secrets_extension import read_secret_string
+from .secrets_extension import secret_reader
 {%- endif %}
 from .settings import load_settings
 from .task import Message, Target, deliver
@@ -82,8 +82,9 @@ api_key = SecretCache(
 {%- if not secrets_extension %}
     fetch=lambda: secrets_manager.get_secret_value(SecretId=settings.secret_name)["SecretString"],
 {%- else %}
-    # Through the Parameters and Secrets extension: nothing else here needs an AWS SDK.
-    fetch=lambda: read_secret_string(settings.secret_name),
+    # Through the Parameters and Secrets extension when its layer is attached: nothing else
+    # here needs an AWS SDK.
+    fetch=secret_reader(settings.secret_name),
 {%- endif %}
     ttl_seconds=settings.secret_ttl_seconds,
 )

@@ -1,22 +1,25 @@
 """Read a secret through the AWS Parameters and Secrets Lambda Extension, without an AWS SDK.
 
-The extension is a Lambda layer (template.yaml adds it) that runs beside the function in its
-sandbox and answers on localhost; it calls Secrets Manager with the function's role. Nothing
-else in this function needs AWS, so reading the secret this way spares every cold start the
-import of boto3 and the creation of a client, the largest part of its init. The standard
-library's http.client is enough for one request on localhost.
+The extension is a Lambda layer (template.yaml adds it when the SecretsExtensionLayerArn
+parameter is set) that runs beside the function in its sandbox and answers on localhost; it
+calls Secrets Manager with the function's role. Nothing else in this function needs AWS, so
+reading the secret this way spares every cold start the import of boto3 and the creation of a
+client, the largest part of its init. The standard library's http.client is enough for one
+request on localhost. Without the layer, boto3 reads the secret (see `secret_reader`).
 
 The extension's own cache is off (template.yaml): `SecretCache` keeps the key for the TTL and
 reads it again when the target refuses it, and that read must reach Secrets Manager.
 """
 
+import functools
 import http.client
 import json
 import os
+from collections.abc import Callable
 from urllib.parse import quote
 
-# The extension's port unless PARAMETERS_SECRETS_EXTENSION_HTTP_PORT names another.
-DEFAULT_PORT = 2773
+# template.yaml sets the extension's port here exactly when the extension's layer is attached.
+PORT_VARIABLE = "PARAMETERS_SECRETS_EXTENSION_HTTP_PORT"
 # The extension's call to Secrets Manager happens within this request, so it must fit in here;
 # beyond that, a read that hangs would hold the cold start until Lambda's init timeout.
 TIMEOUT_SECONDS = 10.0
@@ -24,6 +27,23 @@ TIMEOUT_SECONDS = 10.0
 
 class SecretsExtensionError(RuntimeError):
     """The extension did not return the secret (it could not read it, or is not running)."""
+
+
+def secret_reader(secret_id: str) -> Callable[[], str]:
+    """Return a function that reads the SecretString of ``secret_id`` (a name or ARN).
+
+    It asks the extension when its layer is attached (PORT_VARIABLE is set), and otherwise
+    Secrets Manager through boto3, which is imported only then: its import is the cost the
+    extension saves.
+    """
+    if PORT_VARIABLE in os.environ:
+        return functools.partial(read_secret_string, secret_id)
+    import boto3  # here, not at the top: see the docstring
+
+    # boto3 finds the Region and credentials in the environment (and AWS_ENDPOINT_URL, if set,
+    # which is how tests and `make run` reach a local moto server).
+    client = boto3.client("secretsmanager")
+    return lambda: client.get_secret_value(SecretId=secret_id)["SecretString"]
 
 
 def read_secret_string(secret_id: str) -> str:
@@ -38,7 +58,7 @@ def read_secret_string(secret_id: str) -> str:
             status and the secret's id, never a value.
         OSError: If the extension cannot be reached.
     """
-    port = int(os.environ.get("PARAMETERS_SECRETS_EXTENSION_HTTP_PORT", DEFAULT_PORT))
+    port = int(os.environ[PORT_VARIABLE])
     connection = http.client.HTTPConnection("localhost", port, timeout=TIMEOUT_SECONDS)
     try:
         connection.request(

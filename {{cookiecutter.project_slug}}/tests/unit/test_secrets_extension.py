@@ -8,7 +8,12 @@ import pytest
 from local.aws import PROFILE_VARIABLES, create_secret
 from local.run import function_environment
 from local.secrets_extension import SecretsExtension
-from {{ cookiecutter.package_name }}.secrets_extension import SecretsExtensionError, read_secret_string
+from {{ cookiecutter.package_name }}.secrets_extension import (
+    PORT_VARIABLE,
+    SecretsExtensionError,
+    read_secret_string,
+    secret_reader,
+)
 
 TARGET_URL = "https://example.invalid/"  # not called
 
@@ -43,3 +48,24 @@ def test_a_request_without_the_session_token_is_refused(aws, extension, monkeypa
 
     with pytest.raises(SecretsExtensionError, match="answered 401"):
         read_secret_string(name)
+
+
+def test_with_the_layer_the_reader_asks_the_extension(aws, extension, monkeypatch):
+    name = f"test/{uuid.uuid4()}"
+    create_secret(aws, name, "the-key")
+    read = secret_reader(name)
+    assert read() == "the-key"
+
+    monkeypatch.setenv("AWS_SESSION_TOKEN", "another-sandbox")  # the extension refuses this
+    with pytest.raises(SecretsExtensionError, match="answered 401"):
+        read()
+
+
+def test_without_the_layer_the_reader_asks_secrets_manager_with_boto3(aws, monkeypatch):
+    for name, value in function_environment(aws, TARGET_URL).items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv(PORT_VARIABLE, raising=False)  # no layer: template.yaml leaves it unset
+    name = f"test/{uuid.uuid4()}"
+    create_secret(aws, name, "the-key")
+
+    assert secret_reader(name)() == "the-key"

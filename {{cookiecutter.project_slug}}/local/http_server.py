@@ -1,7 +1,50 @@
-"""What the local HTTP stand-ins (the Runtime API, the target) share."""
+"""What the local HTTP stand-ins (the Runtime API, the target, the secrets extension) share."""
 
+import threading
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import TracebackType
+from typing import Self
+
+
+class BackgroundServer:
+    """An HTTP server on 127.0.0.1, on a free port, serving from a thread while entered.
+
+    Args:
+        handler: The request handler class.
+        server_class: The server, when the default one's settings do not fit.
+    """
+
+    def __init__(
+        self,
+        handler: type[BaseHTTPRequestHandler],
+        server_class: type[ThreadingHTTPServer] = ThreadingHTTPServer,
+    ) -> None:
+        self._server = server_class(("127.0.0.1", 0), handler)
+        # A short poll interval makes stopping quick (the default is half a second).
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
+
+    @property
+    def address(self) -> str:
+        """``host:port`` of the server."""
+        host, port = self._server.server_address[:2]
+        return f"{host}:{port}"
+
+    def __enter__(self) -> Self:
+        self._thread.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join()
 
 
 class QuietRequestHandler(BaseHTTPRequestHandler):

@@ -10,10 +10,8 @@ uses the function's role, and caches nothing, as template.yaml configures the ex
 """
 
 import json
-import threading
 from collections.abc import Mapping
 from http import HTTPStatus
-from http.server import ThreadingHTTPServer
 from types import TracebackType
 from typing import Self
 from urllib.parse import parse_qs, urlsplit
@@ -22,7 +20,7 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
-from local.http_server import QuietRequestHandler
+from local.http_server import BackgroundServer, QuietRequestHandler
 
 TOKEN_HEADER = "X-Aws-Parameters-Secrets-Token"  # noqa: S105 - a header's name, not a secret
 
@@ -46,19 +44,16 @@ class SecretsExtension:
             endpoint_url=environ.get("AWS_ENDPOINT_URL"),
             config=Config(retries={"max_attempts": int(environ.get("AWS_MAX_ATTEMPTS", "3"))}),
         )
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
+        self._server = BackgroundServer(_handler_for(self))
 
     @property
     def environ(self) -> dict[str, str]:
         """The function's environment, with PARAMETERS_SECRETS_EXTENSION_HTTP_PORT set."""
-        port = self._server.server_address[1]
-        return {**self._environ, "PARAMETERS_SECRETS_EXTENSION_HTTP_PORT": str(port)}
+        port = self._server.address.rpartition(":")[2]
+        return {**self._environ, "PARAMETERS_SECRETS_EXTENSION_HTTP_PORT": port}
 
     def __enter__(self) -> Self:
-        self._thread.start()
+        self._server.__enter__()
         return self
 
     def __exit__(
@@ -67,9 +62,7 @@ class SecretsExtension:
         exc: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join()
+        self._server.__exit__(exc_type, exc, traceback)
 
     def answer(self, path: str, token: str | None) -> tuple[HTTPStatus, bytes]:
         """Return the status and body the extension would answer to ``GET path``."""

@@ -10,7 +10,7 @@ from http.server import ThreadingHTTPServer
 from types import TracebackType
 from typing import Self
 
-from local.http_server import QuietRequestHandler
+from local.http_server import BackgroundServer, QuietRequestHandler
 
 
 @dataclass(frozen=True)
@@ -54,20 +54,15 @@ class Receiver:
         self.max_in_flight = 0
         self._in_flight = 0
         self._lock = threading.Lock()
-        self._server = _Server(("127.0.0.1", 0), _handler_for(self))
-        # A short poll interval makes stopping quick (the default is half a second).
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
+        self._server = BackgroundServer(_handler_for(self), _Server)
 
     @property
     def url(self) -> str:
         """The URL to POST to."""
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}/deliveries"
+        return f"http://{self._server.address}/deliveries"
 
     def __enter__(self) -> Self:
-        self._thread.start()
+        self._server.__enter__()
         return self
 
     def __exit__(
@@ -76,10 +71,8 @@ class Receiver:
         exc: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
-        self.release.set()
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join()
+        self.release.set()  # a hanging request must not keep the server from stopping
+        self._server.__exit__(exc_type, exc, traceback)
 
     def answer(self, authorization: str | None, idempotency_key: str | None, body: str) -> int:
         """Decide the status for one request (see the class docstring); record it if accepted."""

@@ -10,6 +10,8 @@ from typing import Self
 class BackgroundServer:
     """An HTTP server on 127.0.0.1, on a free port, serving from a thread while entered.
 
+    The local stand-ins subclass it, or hold one beside other resources.
+
     Args:
         handler: The request handler class.
         server_class: The server, when the default one's settings do not fit.
@@ -27,10 +29,14 @@ class BackgroundServer:
         )
 
     @property
+    def port(self) -> int:
+        """The port the server listens on."""
+        return self._server.server_address[1]
+
+    @property
     def address(self) -> str:
         """``host:port`` of the server."""
-        host, port = self._server.server_address[:2]
-        return f"{host}:{port}"
+        return f"127.0.0.1:{self.port}"
 
     def __enter__(self) -> Self:
         self._thread.start()

@@ -18,12 +18,11 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from http import HTTPStatus
-from http.server import ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Literal, Self
 
-from local.http_server import QuietRequestHandler
+from local.http_server import BackgroundServer, QuietRequestHandler
 
 API = "/2018-06-01/runtime"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -96,9 +95,8 @@ class LambdaProcess:
         self._in_flight: dict[str, _Invocation] = {}
         self._ids = itertools.count(1)
         self._output: list[str] = []
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _api_handler_for(self))
-        self._server.daemon_threads = True
-        self._threads: list[threading.Thread] = []
+        self._api = BackgroundServer(_api_handler_for(self))
+        self._reader: threading.Thread | None = None
         self._process: subprocess.Popen[str] | None = None
 
     @property
@@ -107,15 +105,11 @@ class LambdaProcess:
         return "".join(self._output)
 
     def __enter__(self) -> Self:
-        serve = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
-        serve.start()
-        host, port = self._server.server_address[:2]
+        self._api.__enter__()
         source = self._task_root
         environ = {
             **self._environ,
-            "AWS_LAMBDA_RUNTIME_API": f"{host}:{port}",
+            "AWS_LAMBDA_RUNTIME_API": self._api.address,
             "LAMBDA_TASK_ROOT": str(source),
             "PYTHONPATH": str(source),
             # As on Lambda with the LoggingConfig of template.yaml.
@@ -131,9 +125,8 @@ class LambdaProcess:
             stderr=subprocess.STDOUT,
             text=True,
         )
-        read = threading.Thread(target=self._read_output, daemon=True)
-        read.start()
-        self._threads = [serve, read]
+        self._reader = threading.Thread(target=self._read_output, daemon=True)
+        self._reader.start()
         return self
 
     def __exit__(
@@ -145,10 +138,9 @@ class LambdaProcess:
         if self._process is not None:
             self._process.kill()
             self._process.wait()
-        self._server.shutdown()
-        self._server.server_close()
-        for thread in self._threads:
-            thread.join()
+        self._api.__exit__(exc_type, exc, traceback)
+        if self._reader is not None:
+            self._reader.join()
 
     def invoke(
         self,

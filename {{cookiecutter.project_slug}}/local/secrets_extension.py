@@ -12,8 +12,6 @@ uses the function's role, and caches nothing, as template.yaml configures the ex
 import json
 from collections.abc import Mapping
 from http import HTTPStatus
-from types import TracebackType
-from typing import Self
 from urllib.parse import parse_qs, urlsplit
 
 import boto3
@@ -25,7 +23,7 @@ from local.http_server import BackgroundServer, QuietRequestHandler
 TOKEN_HEADER = "X-Aws-Parameters-Secrets-Token"  # noqa: S105 - a header's name, not a secret
 
 
-class SecretsExtension:
+class SecretsExtension(BackgroundServer):
     """The extension's HTTP API on 127.0.0.1, on a free port, for one function instance.
 
     Args:
@@ -44,25 +42,12 @@ class SecretsExtension:
             endpoint_url=environ.get("AWS_ENDPOINT_URL"),
             config=Config(retries={"max_attempts": int(environ.get("AWS_MAX_ATTEMPTS", "3"))}),
         )
-        self._server = BackgroundServer(_handler_for(self))
+        super().__init__(_handler_for(self))
 
     @property
     def environ(self) -> dict[str, str]:
         """The function's environment, with PARAMETERS_SECRETS_EXTENSION_HTTP_PORT set."""
-        port = self._server.address.rpartition(":")[2]
-        return {**self._environ, "PARAMETERS_SECRETS_EXTENSION_HTTP_PORT": port}
-
-    def __enter__(self) -> Self:
-        self._server.__enter__()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self._server.__exit__(exc_type, exc, traceback)
+        return {**self._environ, "PARAMETERS_SECRETS_EXTENSION_HTTP_PORT": str(self.port)}
 
     def answer(self, path: str, token: str | None) -> tuple[HTTPStatus, bytes]:
         """Return the status and body the extension would answer to ``GET path``."""

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from http import HTTPStatus
 from http.server import ThreadingHTTPServer
 from types import TracebackType
-from typing import Self
 
 from local.http_server import BackgroundServer, QuietRequestHandler
 
@@ -21,7 +20,7 @@ class Delivery:
     idempotency_key: str | None
 
 
-class Receiver:
+class Receiver(BackgroundServer):
     """An HTTP endpoint on 127.0.0.1, on a free port, standing in for the target.
 
     Each POST is answered, in this order of checks:
@@ -54,16 +53,12 @@ class Receiver:
         self.max_in_flight = 0
         self._in_flight = 0
         self._lock = threading.Lock()
-        self._server = BackgroundServer(_handler_for(self), _Server)
+        super().__init__(_handler_for(self), _Server)
 
     @property
     def url(self) -> str:
         """The URL to POST to."""
-        return f"http://{self._server.address}/deliveries"
-
-    def __enter__(self) -> Self:
-        self._server.__enter__()
-        return self
+        return f"http://{self.address}/deliveries"
 
     def __exit__(
         self,
@@ -72,7 +67,7 @@ class Receiver:
         traceback: TracebackType | None,
     ) -> None:
         self.release.set()  # a hanging request must not keep the server from stopping
-        self._server.__exit__(exc_type, exc, traceback)
+        super().__exit__(exc_type, exc, traceback)
 
     def answer(self, authorization: str | None, idempotency_key: str | None, body: str) -> int:
         """Decide the status for one request (see the class docstring); record it if accepted."""

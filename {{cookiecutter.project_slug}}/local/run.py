@@ -17,6 +17,7 @@ import os
 from contextlib import ExitStack
 {%- endif %}
 from pathlib import Path
+from typing import Any
 
 {% if cookiecutter.trigger != "sqs" -%}
 from local.async_invoke import create_async_invoker
@@ -42,6 +43,11 @@ FUNCTION_TIMEOUT_SECONDS = {{ cookiecutter.timeout | int }}  # the function's Ti
 LOCAL_API_KEY = "local-api-key"  # made up; only the local receiver accepts it
 
 
+def sample_event() -> Any:  # noqa: ANN401 - any JSON document
+    """Return events/{{ cookiecutter.trigger }}.json, the trigger's sample event (as `make run` sends it)."""
+    return json.loads((PROJECT_ROOT / "events" / "{{ cookiecutter.trigger }}.json").read_text(encoding="utf-8"))
+
+
 def function_environment(endpoint_url: str, target_url: str) -> dict[str, str]:
     """Return the function's environment: env.json's values, pointed at local stand-ins."""
     parameters = json.loads((PROJECT_ROOT / "env.json").read_text(encoding="utf-8"))["Parameters"]
@@ -57,7 +63,7 @@ def main() -> None:
     """Run events/{{ cookiecutter.trigger }}.json through the function and print the outcome."""
     # moto's server logs each request it serves, at INFO, through werkzeug's own logger.
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
-    event = json.loads((PROJECT_ROOT / "events" / "{{ cookiecutter.trigger }}.json").read_text(encoding="utf-8"))
+    event = sample_event()
     with moto_server() as endpoint_url, Receiver(api_key=LOCAL_API_KEY) as receiver:
         environ = {
             name: value for name, value in os.environ.items() if name not in PROFILE_VARIABLES

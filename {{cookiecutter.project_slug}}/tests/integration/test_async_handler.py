@@ -5,19 +5,17 @@ retries the event and, in the end, keeps it in the dead-letter queue."""
 {% if cookiecutter.trigger in ("s3", "sns") -%}
 import copy
 {% endif -%}
-import json
 import re
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from local.aws import recorded_calls
 from local.in_process import LocalContext
+from local.run import sample_event
 
 STORE_READ = "secretsmanager.GetSecretValue"
-SAMPLE_FILE = Path(__file__).parents[2] / "events" / "{{ cookiecutter.trigger }}.json"
-SAMPLE = json.loads(SAMPLE_FILE.read_text(encoding="utf-8"))
+SAMPLE = sample_event()
 
 
 def event_for(number: int) -> tuple[Any, list[str]]:

@@ -1,22 +1,16 @@
 """What SnapStart's after-restore hook renews in a container restored from a snapshot."""
 
-{% if cookiecutter.trigger != "sqs" -%}
-import json
-{% endif -%}
 import random
-{%- if cookiecutter.trigger != "sqs" %}
-from pathlib import Path
-{%- endif %}
 
 from snapshot_restore_py import get_after_restore
 
 from local.aws import recorded_calls
 from local.in_process import LocalContext
+{%- if cookiecutter.trigger != "sqs" %}
+from local.run import sample_event
+{%- endif %}
 
 STORE_READ = "secretsmanager.GetSecretValue"
-{%- if cookiecutter.trigger != "sqs" %}
-SAMPLE_FILE = Path(__file__).parents[2] / "events" / "{{ cookiecutter.trigger }}.json"
-{%- endif %}
 
 
 def restore(handler) -> None:
@@ -52,7 +46,7 @@ def test_a_restore_replaces_the_http_client_and_closes_the_old_pool(receiver, ha
     assert handler.lambda_handler(event, LocalContext.starting_now(30)) == {"batchItemFailures": []}
     assert [delivery.idempotency_key for delivery in receiver.deliveries] == ["m-1"]
 {%- else %}
-    event = json.loads(SAMPLE_FILE.read_text(encoding="utf-8"))
+    event = sample_event()
     assert handler.lambda_handler(event, LocalContext.starting_now(30)) is None
     assert len(receiver.deliveries) == 1
 {%- endif %}

@@ -2,14 +2,12 @@
 Lambda's asynchronous invocation (local/async_invoke.py): an event is delivered, or it ends in
 the dead-letter queue whole, with the error."""
 
-import json
 import uuid
-from pathlib import Path
 
 from local.async_invoke import MAXIMUM_RETRY_ATTEMPTS, create_async_invoker
+from local.run import sample_event
 
-SAMPLE_FILE = Path(__file__).parents[2] / "events" / "{{ cookiecutter.trigger }}.json"
-SAMPLE = json.loads(SAMPLE_FILE.read_text(encoding="utf-8"))
+SAMPLE = sample_event()
 ATTEMPTS = 1 + MAXIMUM_RETRY_ATTEMPTS
 TASK_ATTEMPTS = 3  # per message and invocation: task.py's first attempt and two retries
 

@@ -2,14 +2,14 @@
 
 {% if cookiecutter.trigger != "sqs" -%}
 import copy
-{% endif -%}
+{% if cookiecutter.trigger != "sns" -%}
 import json
-from pathlib import Path
-
+{% endif %}
+{% endif -%}
+from local.run import sample_event
 from {{ cookiecutter.package_name }}.events import parse_messages
 
-SAMPLE_FILE = Path(__file__).parents[2] / "events" / "{{ cookiecutter.trigger }}.json"
-SAMPLE = json.loads(SAMPLE_FILE.read_text(encoding="utf-8"))
+SAMPLE = sample_event()
 {%- if cookiecutter.trigger == "sqs" %}
 
 

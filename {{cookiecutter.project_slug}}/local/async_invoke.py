@@ -34,22 +34,19 @@ class AsyncInvoker:
     dead_letter_url: str
     client: Any
     started: list[LambdaProcess] = field(default_factory=list, init=False)
-    _function: LambdaProcess | None = field(default=None, init=False)
 
     def invoke(self, event: Any) -> list[Outcome]:  # noqa: ANN401 - any JSON document
         """Deliver ``event`` until an attempt succeeds or none is left; return every outcome."""
         request_id = str(uuid.uuid4())
         outcomes: list[Outcome] = []
         for _ in range(1 + MAXIMUM_RETRY_ATTEMPTS):
-            if self._function is None:
-                self._function = self.start()
-                self.started.append(self._function)
-            outcome = self._function.invoke(event, request_id=request_id)
+            if not self.started or self.started[-1].init_errors:
+                # None yet, or the last one failed its init and exited: Lambda starts another.
+                self.started.append(self.start())
+            outcome = self.started[-1].invoke(event, request_id=request_id)
             outcomes.append(outcome)
             if outcome.kind == "response":
                 return outcomes
-            if outcome.kind == "init_error":
-                self._function = None  # the instance exited; the next attempt starts another
         record = _on_failure_record(event, request_id, outcomes)
         self.client.send_message(QueueUrl=self.dead_letter_url, MessageBody=json.dumps(record))
         return outcomes

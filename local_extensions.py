@@ -1,6 +1,6 @@
 """Jinja filters of the template: free-text answers into string literals safe in YAML, TOML and
-Python (``quoted``), a JSON answer into YAML (``json_flow``), and the answers into a replay file
-(``replay_json``).
+Python (``quoted``), a JSON answer into YAML (``json_flow``), the answers into a replay file
+(``replay_json``), and a rule several files share (``uses_secrets_extension``).
 
 Cookiecutter loads this module through ``_extensions`` in ``cookiecutter.json``.
 """
@@ -58,6 +58,17 @@ def _flow(value: object) -> str:
     return json.dumps(value)  # numbers, true, false and null are the same in both
 
 
+def uses_secrets_extension(answers: Mapping[str, object]) -> bool:
+    """Whether a project made from ``answers`` can read its secret through the Parameters and
+    Secrets extension instead of boto3 (the templates' ``secrets_extension``).
+
+    Only when nothing else needs boto3 (no idempotency ledger) and the cold start pays for its
+    import (a SnapStart snapshot pays it once per version). hooks/post_gen_project.py keeps the
+    extension's files by the same rule, which a test holds to this one.
+    """
+    return answers["idempotency"] == "off" and answers["cold_start"] != "snapstart"
+
+
 def replay_json(context: Mapping[str, object]) -> str:
     """Return the answers in ``context`` (the ``cookiecutter`` variable) as a replay file's JSON.
 
@@ -70,10 +81,11 @@ def replay_json(context: Mapping[str, object]) -> str:
 
 
 class QuotingExtension(Extension):
-    """Registers the ``quoted``, ``json_flow`` and ``replay_json`` filters."""
+    """Registers the template's filters."""
 
     def __init__(self, environment):
         super().__init__(environment)
         environment.filters["quoted"] = quoted
         environment.filters["json_flow"] = json_flow
+        environment.filters["uses_secrets_extension"] = uses_secrets_extension
         environment.filters["replay_json"] = replay_json

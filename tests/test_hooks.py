@@ -15,6 +15,7 @@ from cookiecutter.main import cookiecutter
 from cookiecutter.prompt import prompt_for_config
 from cookiecutter.utils import create_env_with_context
 
+import local_extensions
 from tests.environments import REPO_ROOT
 
 HOOK = REPO_ROOT / "hooks" / "pre_gen_project.py"
@@ -550,6 +551,15 @@ def test_every_optional_file_is_kept_by_an_offered_answer():
 
 def test_the_asynchronous_triggers_are_every_trigger_but_sqs():
     assert set(post_hook.ASYNCHRONOUS_TRIGGERS) == set(COOKIECUTTER_JSON["trigger"]) - {"sqs"}
+
+
+def test_the_post_hook_keeps_the_extension_files_by_the_templates_rule():
+    for idempotency in COOKIECUTTER_JSON["idempotency"]:
+        for cold_start in COOKIECUTTER_JSON["cold_start"]:
+            answers = {"idempotency": idempotency, "cold_start": cold_start}
+            assert post_hook.uses_secrets_extension(answers) == local_extensions.uses_secrets_extension(
+                answers
+            )
 
 
 def test_the_secrets_extension_files_exist():

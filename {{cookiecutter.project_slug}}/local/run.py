@@ -1,4 +1,4 @@
-{%- set secrets_extension = cookiecutter.idempotency == "off" and cookiecutter.cold_start != "snapstart" -%}
+{%- set secrets_extension = cookiecutter | uses_secrets_extension -%}
 """`make run`: the function end to end on this machine, with no AWS account and no Docker.
 
 Starts a moto server (Secrets Manager{% if cookiecutter.idempotency == "on" %}, DynamoDB{% endif %}{% if secrets_extension %}, read through a stand-in for the Parameters and

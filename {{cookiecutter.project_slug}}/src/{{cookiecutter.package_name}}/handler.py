@@ -1,4 +1,4 @@
-{%- set secrets_extension = cookiecutter.idempotency == "off" and cookiecutter.cold_start != "snapstart" -%}
+{%- set secrets_extension = cookiecutter | uses_secrets_extension -%}
 """Lambda entry point: initialisation at module scope, a thin synchronous handler.
 
 Lambda imports this module once per container (the cold start) and then calls

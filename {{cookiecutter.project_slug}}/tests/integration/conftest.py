@@ -1,4 +1,4 @@
-{%- set secrets_extension = cookiecutter.idempotency == "off" and cookiecutter.cold_start != "snapstart" -%}
+{%- set secrets_extension = cookiecutter | uses_secrets_extension -%}
 """The handler as Lambda runs it: imported (init) once per test, against moto and a receiver."""
 
 import uuid

@@ -1,4 +1,4 @@
-{%- set secrets_extension = cookiecutter.idempotency == "off" and cookiecutter.cold_start != "snapstart" -%}
+{%- set secrets_extension = cookiecutter | uses_secrets_extension -%}
 """The function run by the real Lambda runtime client (local/runtime.py), against moto and a
 local receiver. Every process a test starts is checked when the test ends: the API key never
 appears in its log or its outcomes."""

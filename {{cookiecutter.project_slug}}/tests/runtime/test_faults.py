@@ -1,4 +1,4 @@
-{%- set secrets_extension = cookiecutter.idempotency == "off" and cookiecutter.cold_start != "snapstart" -%}
+{%- set secrets_extension = cookiecutter | uses_secrets_extension -%}
 """Faults that happen in production, each run through the real runtime client: no message is
 lost; each is delivered once, or ends in the dead-letter queue with its original body."""
 

@@ -400,10 +400,13 @@ def cron_field_problem(field: CronField, text: str) -> str | None:
         base, _, step = item.partition("/")
         if step and not (step.isdigit() and int(step) >= 1):
             return "has a step that is not a whole number of 1 or more; e.g. */5"
-        if base in {"*", "?", "L"} and (base == "*" or base in field.specials):
+        if base == "*" or (base in {"?", "L", "LW"} and set(base) <= set(field.specials)):
             continue
-        values = base.removesuffix("W") if "W" in field.specials else base
-        values = values.partition("#")[0] if "#" in field.specials else values
+        values = base
+        if "W" in field.specials:  # day-of-month: 15W is the weekday nearest the 15th
+            values = values.removesuffix("W")
+        if "#" in field.specials:  # day-of-week: 6#3 is the month's third Friday, 6L its last
+            values = values.partition("#")[0].removesuffix("L")
         for value in values.split("-") if values else [""]:
             if value.upper() in field.names:
                 continue

@@ -223,6 +223,12 @@ BAD = [
         "cron(0 8 * * ? 1969)",
         "1970-2199",
     ),
+    (
+        {"schedule_expression": "cron(0 8 15L * ? *)"},
+        "schedule_expression",
+        "cron(0 8 15L * ? *)",
+        "values 1-31",
+    ),
     ({"schedule_expression": "cron(*/0 8 * * ? *)"}, "schedule_expression", "cron(*/0 8 * * ? *)", "a step"),
     (
         {"schedule_expression": "at(2030-02-30T09:00:00)"},
@@ -387,6 +393,8 @@ GOOD = [
     {"schedule_expression": "cron(0 12 L * ? 2030)"},
     {"schedule_expression": "cron(30 9 ? JAN,JUL 2#1 *)"},
     {"schedule_expression": "cron(0 8 15W * ? *)"},
+    {"schedule_expression": "cron(0 8 LW * ? *)"},
+    {"schedule_expression": "cron(0 10 ? * 6L *)"},
     {"schedule_expression": "at(2030-01-01T09:00:00)"},
     {"event_pattern": '{"source": ["aws.s3"], "detail": {"object": {"key": [{"prefix": "in/"}]}}}'},
     {

@@ -390,7 +390,17 @@ def cron_problem(fields: str) -> str | None:
             return f"the {field.name} field {part!r} {problem}"
     day_of_month, day_of_week = parts[2], parts[4]
     if (day_of_month == "?") == (day_of_week == "?"):
-        return "give '?' in exactly one of day-of-month and day-of-week (EventBridge cannot use both); e.g. cron(0 8 * * ? *)"
+        # The example keeps the day that was given and frees the other one.
+        if day_of_week == "?":
+            parts[2] = "*"
+        elif day_of_month != "*" and day_of_week == "*":
+            parts[4] = "?"
+        else:
+            parts[2] = "?"
+        return (
+            "give '?' in exactly one of day-of-month and day-of-week (EventBridge cannot use both);"
+            f" e.g. cron({' '.join(parts)})"
+        )
     return None
 
 

@@ -202,7 +202,7 @@ BAD = [
         {"schedule_expression": "cron(0 8 * * MON *)"},
         "schedule_expression",
         "cron(0 8 * * MON *)",
-        "exactly one",
+        "e.g. cron(0 8 ? * MON *)",
     ),
     ({"schedule_expression": "cron(0 8 ? * ? *)"}, "schedule_expression", "cron(0 8 ? * ? *)", "exactly one"),
     (

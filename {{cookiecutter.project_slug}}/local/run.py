@@ -113,7 +113,7 @@ def main() -> None:
 
     print(f"Attempts: {', '.join(outcome.kind for outcome in outcomes)}")
     print(f"Events in the dead-letter queue: {len(failed_events)}")
-    print(f"The receiver accepted {len(receiver.deliveries)} messages:")
+    print(f"The receiver accepted {len(receiver.deliveries)} message(s):")
 {%- endif %}
     for delivery in receiver.deliveries:
         print(f"  Idempotency-Key {delivery.idempotency_key}: {delivery.body}")

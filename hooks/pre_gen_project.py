@@ -80,6 +80,10 @@ CHOICE_NOTES = {
     "python_version": "AWS has deprecated the python3.11 runtime and older",
 }
 
+POOL_RULE = (
+    "Lambda keeps 100 of an account's 1000 concurrent executions unreserved, so a deploy asking"
+    " for more fails; with a raised quota, set it in template.yaml after baking"
+)
 # variable: (minimum, maximum, unit, where the range comes from, an example)
 WHOLE_NUMBERS = {
     "memory_size": (128, 10_240, "MB", "Lambda's memory range", "256"),
@@ -87,9 +91,13 @@ WHOLE_NUMBERS = {
     "batch_size": (1, 10_000, "records", "Lambda's batch limit for a standard SQS queue", "10"),
     "max_receive_count": (1, 1_000, "deliveries", "the range of an SQS redrive policy", "5"),
     "secret_ttl_seconds": (1, 86_400, "seconds", "at most a day, so a rotated key is picked up", "300"),
-    # 1000 is Lambda's default concurrency quota for a whole account (and Region).
-    "provisioned_concurrency": (1, 1_000, "containers", "Lambda's default account quota", "2"),
-    "reserved_concurrency": (1, 1_000, "invocations", "Lambda's default account quota", "50"),
+    # Lambda's default concurrency quota is 1000 per account and Region, and it keeps 100 of it
+    # unreserved for functions without reserved concurrency: reserved and provisioned concurrency
+    # can each be at most the unreserved concurrency minus 100, 900 on a default account
+    # (Lambda Developer Guide, "Configuring reserved concurrency" and "Configuring provisioned
+    # concurrency"). A larger answer would fail the deploy.
+    "provisioned_concurrency": (1, 900, "containers", POOL_RULE, "2"),
+    "reserved_concurrency": (1, 900, "invocations", POOL_RULE, "50"),
     # An SQS event source's ScalingConfig accepts 2 to 1000.
     "sqs_maximum_concurrency": (2, 1_000, "invocations", "what an SQS trigger accepts", "10"),
 }

@@ -34,8 +34,15 @@ def parse_messages(event: Mapping[str, Any]) -> list[Message]:
 
 
 def parse_messages(event: Mapping[str, Any]) -> list[Message]:
-    """Return the one message of a scheduled run, identified by Scheduler's execution id."""
-    return [Message(id=event["execution_id"], body=json.dumps(event))]
+    """Return the one message of a scheduled run, identified by schedule and scheduled time.
+
+    Not by ``execution_id``: Scheduler gives each attempted invocation its own (EventBridge
+    Scheduler User Guide, "Adding context attributes"), so a retried or duplicated run would
+    look like new work. The schedule's ARN and the run's scheduled time are the same for every
+    attempt of one run, and differ from every other run.
+    """
+    run = f"{event['schedule_arn']}@{event['scheduled_time']}"
+    return [Message(id=run, body=json.dumps(event))]
 {%- elif cookiecutter.trigger == "eventbridge" %}
 
 

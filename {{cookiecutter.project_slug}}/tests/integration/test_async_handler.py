@@ -21,7 +21,8 @@ SAMPLE = sample_event()
 def event_for(number: int) -> tuple[Any, list[str]]:
     """Return a new event of this trigger (its own messages) and the ids of its messages."""
 {%- if cookiecutter.trigger == "schedule" %}
-    return {**SAMPLE, "execution_id": f"execution-{number}"}, [f"execution-{number}"]
+    run = {**SAMPLE, "scheduled_time": f"2026-11-23T08:{number:02}:00Z"}
+    return run, [f"{SAMPLE['schedule_arn']}@{run['scheduled_time']}"]
 {%- elif cookiecutter.trigger == "eventbridge" %}
     return {**SAMPLE, "id": f"event-{number}"}, [f"event-{number}"]
 {%- elif cookiecutter.trigger == "s3" %}

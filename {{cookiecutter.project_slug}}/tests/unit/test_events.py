@@ -30,18 +30,19 @@ def test_an_empty_batch_has_no_messages():
 {%- elif cookiecutter.trigger == "schedule" %}
 
 
-def test_a_scheduled_run_is_one_message_named_by_its_execution_id():
+def test_a_scheduled_run_is_one_message_named_by_its_schedule_and_scheduled_time():
     (message,) = parse_messages(SAMPLE)
 
-    assert message.id == "5d3b0e2a-7c41-4d55-9a6f-2f1c8b0e9d11"
-    assert json.loads(message.body)["scheduled_time"] == "2026-11-23T08:00:00Z"
+    assert message.id == f"{SAMPLE['schedule_arn']}@2026-11-23T08:00:00Z"
+    assert json.loads(message.body)["execution_id"] == SAMPLE["execution_id"]
 
 
 def test_every_attempt_of_a_run_is_the_same_message_and_the_next_run_another():
-    retried = copy.deepcopy(SAMPLE)
-    next_run = {**SAMPLE, "execution_id": "0b9e1f3c-2a6d-4e8b-9c7f-5d4a3b2c1e0f"}
+    # Scheduler gives each attempt of a run its own execution id.
+    retried = {**copy.deepcopy(SAMPLE), "execution_id": "0b9e1f3c-2a6d-4e8b-9c7f-5d4a3b2c1e0f"}
+    next_run = {**SAMPLE, "scheduled_time": "2026-11-23T08:05:00Z"}
 
-    assert parse_messages(retried) == parse_messages(SAMPLE)
+    assert parse_messages(retried)[0].id == parse_messages(SAMPLE)[0].id
     assert parse_messages(next_run)[0].id != parse_messages(SAMPLE)[0].id
 {%- elif cookiecutter.trigger == "eventbridge" %}
 

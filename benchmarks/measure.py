@@ -98,9 +98,12 @@ class Bench:
         subject = self.subjects[index]
         with ExitStack() as stack:
             environ = self.environ(index, **extra)
+            extensions = []
             if subject["secrets_extension"]:
+                # Answers once the instance's init is over, as AWS documents the extension.
                 extension = self._secrets_extension.SecretsExtension(environ)
                 environ = stack.enter_context(extension).environ
+                extensions.append(extension)
             yield stack.enter_context(
                 LambdaProcess(
                     subject["handler"],
@@ -108,6 +111,7 @@ class Bench:
                     TIMEOUT_SECONDS,
                     task_root=Path(subject["task_root"]),
                     python=self.runtime_python,
+                    extensions=extensions,
                 )
             )
 

@@ -115,3 +115,23 @@ def test_the_secrets_extension_is_optional_at_deploy(bake):
     assert variables["PARAMETERS_SECRETS_EXTENSION_HTTP_PORT"] == {
         "If": ["UseSecretsExtension", "2773", no_value]
     }
+
+
+@pytest.mark.parametrize("trigger", ["invoke", "sns"])
+@pytest.mark.parametrize("answers", [SNAPSTART, PROVISIONED], ids=["snapstart", "provisioned"])
+def test_every_qualifier_an_async_event_can_reach_has_the_failure_path(bake, tools_env, answers, trigger):
+    # Lambda applies an EventInvokeConfig to one qualifier, and SAM puts the function's on the
+    # alias; a caller of the unqualified ARN runs $LATEST, which must not drop a failed event.
+    resources = translated(bake({**answers, "trigger": trigger}), tools_env)
+    (alias,) = [name for name, resource in resources.items() if resource["Type"] == "AWS::Lambda::Alias"]
+    configs = {
+        json.dumps(resource["Properties"]["Qualifier"]): resource["Properties"]
+        for resource in resources.values()
+        if resource["Type"] == "AWS::Lambda::EventInvokeConfig"
+    }
+    assert set(configs) == {json.dumps({"Fn::GetAtt": [alias, "Name"]}), json.dumps("$LATEST")}
+    for config in configs.values():
+        assert config["MaximumRetryAttempts"] == 2
+        assert config["DestinationConfig"]["OnFailure"]["Destination"] == {
+            "Fn::GetAtt": ["DeadLetterQueue", "Arn"]
+        }

@@ -79,7 +79,9 @@ def main() -> None:
         # beside it on Lambda and here reads moto.
         with (
             SecretsExtension(environ) as extension,
-            LambdaProcess(HANDLER, extension.environ, FUNCTION_TIMEOUT_SECONDS) as function,
+            LambdaProcess(
+                HANDLER, extension.environ, FUNCTION_TIMEOUT_SECONDS, extensions=[extension]
+            ) as function,
         ):
             outcome = function.invoke(event)
 {%- else %}
@@ -95,10 +97,22 @@ def main() -> None:
 {%- else %}
         with ExitStack() as instances:
 {%- if secrets_extension %}
-            # The function reads its secret from the Parameters and Secrets extension, which
-            # runs beside it on Lambda and here reads moto.
-            environ = instances.enter_context(SecretsExtension(environ)).environ
-{%- endif %}
+
+            def start() -> LambdaProcess:
+                # The function reads its secret from the Parameters and Secrets extension,
+                # which runs beside each instance on Lambda and here reads moto.
+                extension = instances.enter_context(SecretsExtension(environ))
+                return instances.enter_context(
+                    LambdaProcess(
+                        HANDLER,
+                        extension.environ,
+                        FUNCTION_TIMEOUT_SECONDS,
+                        extensions=[extension],
+                    )
+                )
+
+            invoker = create_async_invoker(endpoint_url, "dead-letter-queue", start)
+{%- else %}
             invoker = create_async_invoker(
                 endpoint_url,
                 "dead-letter-queue",
@@ -106,6 +120,7 @@ def main() -> None:
                     LambdaProcess(HANDLER, environ, FUNCTION_TIMEOUT_SECONDS)
                 ),
             )
+{%- endif %}
             outcomes = invoker.invoke(event)
             failed_events = invoker.dead_letters()
             print("The function's log (JSON lines, as Lambda writes them):")

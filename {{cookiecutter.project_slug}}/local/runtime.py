@@ -15,12 +15,12 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from http import HTTPStatus
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Literal, Self
+from typing import Any, Literal, Protocol, Self
 
 from local.http_server import BackgroundServer, QuietRequestHandler
 
@@ -45,6 +45,14 @@ class Outcome:
     payload: Any
 
 
+class Extension(Protocol):
+    """A stand-in for a Lambda extension that runs beside the function in its sandbox."""
+
+    def start_invoke_phase(self) -> None:
+        """Serve the function from now on: its INIT phase is over."""
+        ...
+
+
 @dataclass(frozen=True)
 class _Invocation:
     request_id: str
@@ -67,6 +75,7 @@ class LambdaProcess:
             this project's src/ by default; a build output (dependencies included) otherwise.
         python: The interpreter that runs the runtime client (this one by default), e.g. one
             with nothing but what Lambda's runtime provides (awslambdaric, boto3).
+        extensions: Extensions of this sandbox, told when its INIT phase ends.
 
     Attributes:
         spawned_at: `time.monotonic()` when the process was started.
@@ -81,6 +90,7 @@ class LambdaProcess:
         timeout_seconds: float,
         task_root: Path | None = None,
         python: str | None = None,
+        extensions: Sequence[Extension] = (),
     ) -> None:
         self.timeout_seconds = timeout_seconds
         self.spawned_at: float | None = None
@@ -91,6 +101,7 @@ class LambdaProcess:
         self._environ = environ
         self._task_root = PROJECT_ROOT / "src" if task_root is None else task_root
         self._python = sys.executable if python is None else python
+        self._extensions = extensions
         self._pending: queue.Queue[_Invocation] = queue.Queue()
         self._in_flight: dict[str, _Invocation] = {}
         self._ids = itertools.count(1)
@@ -188,7 +199,10 @@ class LambdaProcess:
     def next_invocation(self) -> _Invocation | None:
         """Wait for the next event; None once the process is being stopped."""
         if self.init_done_at is None:
+            # The runtime's first request for an event ends the INIT phase.
             self.init_done_at = time.monotonic()
+            for extension in self._extensions:
+                extension.start_invoke_phase()
         while self._process is not None and self._process.poll() is None:
             try:
                 invocation = self._pending.get(timeout=0.05)

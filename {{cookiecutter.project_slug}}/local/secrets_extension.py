@@ -7,9 +7,16 @@ header ``X-Aws-Parameters-Secrets-Token`` equal to the sandbox's AWS_SESSION_TOK
 with Secrets Manager's GetSecretValue response as JSON. It reads the store with the function's
 own environment (credentials, Region, AWS_ENDPOINT_URL, AWS_MAX_ATTEMPTS), as the extension
 uses the function's role, and caches nothing, as template.yaml configures the extension.
+
+AWS documents that the extension can be called during the INVOKE phase only, not during INIT
+(Systems Manager User Guide, "Using Parameter Store parameters in AWS Lambda functions"; the
+Secrets Manager page sends there). What it answers during INIT is not documented: the stand-in
+refuses every request until `start_invoke_phase` (LambdaProcess calls it when the function's
+init ends), the safer assumption, so a function that reads it at init fails here too.
 """
 
 import json
+import threading
 from collections.abc import Mapping
 from http import HTTPStatus
 from urllib.parse import parse_qs, urlsplit
@@ -42,7 +49,12 @@ class SecretsExtension(BackgroundServer):
             endpoint_url=environ.get("AWS_ENDPOINT_URL"),
             config=Config(retries={"max_attempts": int(environ.get("AWS_MAX_ATTEMPTS", "3"))}),
         )
+        self._invoke_phase = threading.Event()
         super().__init__(_handler_for(self))
+
+    def start_invoke_phase(self) -> None:
+        """Answer requests from now on: the function's INIT phase is over."""
+        self._invoke_phase.set()
 
     @property
     def environ(self) -> dict[str, str]:
@@ -51,6 +63,8 @@ class SecretsExtension(BackgroundServer):
 
     def answer(self, path: str, token: str | None) -> tuple[HTTPStatus, bytes]:
         """Return the status and body the extension would answer to ``GET path``."""
+        if not self._invoke_phase.is_set():
+            return HTTPStatus.BAD_REQUEST, b"not ready: the extension answers during INVOKE only"
         address = urlsplit(path)
         secret_ids = parse_qs(address.query).get("secretId", [])
         if token != self._environ["AWS_SESSION_TOKEN"]:

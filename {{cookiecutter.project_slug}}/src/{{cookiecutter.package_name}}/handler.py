@@ -3,7 +3,7 @@
 
 Lambda imports this module once per container (the cold start) and then calls
 `lambda_handler` for every {{ "batch" if cookiecutter.trigger == "sqs" else "event" }}, so everything that can be reused is built here, once:
-settings, the event loop{% if not secrets_extension %}, the Secrets Manager client{% endif %}, the API key, the HTTP client{% if cookiecutter.idempotency == "on" %},
+settings, the event loop{% if not secrets_extension %}, the Secrets Manager client, the API key{% else %}, the API key's cache{% endif %}, the HTTP client{% if cookiecutter.idempotency == "on" %},
 the idempotency ledger{% endif %}.
 """
 
@@ -74,18 +74,13 @@ asyncio.set_event_loop(loop)
 secrets_manager = boto3.client("secretsmanager")
 {%- endif %}
 
-# The API key is read now, so a missing secret, a missing permission or an unreachable store
-# fails the cold start instead of every message: Lambda reports the init error, takes no record
-# from the queue, and tries a new cold start with the next batch. Later the key is reused until
-# the TTL passes or the target refuses it.
-api_key = SecretCache(
 {%- if not secrets_extension %}
+# The API key is read now, so a missing secret, a missing permission or an unreachable store
+# fails the cold start instead of every message: Lambda reports the init error and the event
+# {{ "batch returns to the queue" if cookiecutter.trigger == "sqs" else "is retried" }} (see README, "When init fails"). Later the key is reused until the TTL
+# passes or the target refuses it.
+api_key = SecretCache(
     fetch=lambda: secrets_manager.get_secret_value(SecretId=settings.secret_name)["SecretString"],
-{%- else %}
-    # Through the Parameters and Secrets extension when its layer is attached: nothing else
-    # here needs an AWS SDK.
-    fetch=secret_reader(settings.secret_name),
-{%- endif %}
     ttl_seconds=settings.secret_ttl_seconds,
 )
 try:
@@ -94,6 +89,17 @@ except Exception:
     # The error names the secret and the cause, never the value (which was not read).
     logger.exception("init failed: cannot read the API key from secret %s", settings.secret_name)
     raise
+{%- else %}
+# The API key is read through the Parameters and Secrets extension when its layer is attached
+# (nothing else here needs an AWS SDK). The extension answers during invocations only, never
+# during init (Systems Manager User Guide, "Using Parameter Store parameters in AWS Lambda
+# functions"), so the key is read by the first invocation (`read_api_key`), then reused until
+# the TTL passes or the target refuses it.
+api_key = SecretCache(
+    fetch=secret_reader(settings.secret_name),
+    ttl_seconds=settings.secret_ttl_seconds,
+)
+{%- endif %}
 {%- if cookiecutter.idempotency == "on" %}
 
 {%- if cookiecutter.trigger == "sqs" %}
@@ -167,6 +173,27 @@ def refresh_after_restore() -> None:
 {%- endif %}
 
 
+{%- if secrets_extension %}
+
+
+def read_api_key() -> None:
+    """Have a current API key cached before the {{ "batch" if cookiecutter.trigger == "sqs" else "event" }} is worked on, or fail the invocation.
+
+    A missing secret, a missing permission or an unreachable store fails the whole invocation
+    with one error that names the secret, before any message is tried: Lambda then {{ "returns
+    every record of the batch to the queue" if cookiecutter.trigger == "sqs" else "retries the
+    event and, in the end, sends it to the dead-letter queue" }}, and no message is lost.
+    """
+    try:
+        loop.run_until_complete(api_key.get())
+    except Exception:
+        # The error names the secret and the cause, never the value (which was not read).
+        logger.exception("cannot read the API key from secret %s", settings.secret_name)
+        raise
+
+{%- endif %}
+
+
 # Of the time left when a batch starts, this share (at most MAX_MARGIN_SECONDS) is kept to
 # cancel unfinished deliveries, log and answer before Lambda's own timeout would end the
 # invocation and return every record of the batch to the queue.
@@ -220,6 +247,9 @@ def lambda_handler(event: Mapping[str, Any], context: LambdaContext) -> None:
             the dead-letter queue. Returning instead would drop the event for good.
     """
     messages = parse_messages(event{{ ", context.aws_request_id" if cookiecutter.trigger == "invoke" }})
+{%- endif %}
+{%- if secrets_extension %}
+    read_api_key()
 {%- endif %}
     remaining_seconds = context.get_remaining_time_in_millis() / 1000
     margin_seconds = min(remaining_seconds * MARGIN_SHARE, MAX_MARGIN_SECONDS)

@@ -51,6 +51,7 @@ def handler(aws, receiver: Receiver, secret_name, monkeypatch) -> Iterator[Modul
         port = extension.environ["PARAMETERS_SECRETS_EXTENSION_HTTP_PORT"]
         monkeypatch.setenv("PARAMETERS_SECRETS_EXTENSION_HTTP_PORT", port)
         module = load_handler()
+        extension.start_invoke_phase()  # the import was the init; invocations follow
         yield module
         unload_handler(module)
 {%- else %}

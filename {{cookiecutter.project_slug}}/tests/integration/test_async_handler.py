@@ -75,7 +75,7 @@ def test_a_refused_key_is_read_again_and_the_message_delivered_once(aws, receive
 
     invoke(handler, 1)
 
-    assert recorded_calls(aws, STORE_READ) == 2  # init, then the refresh
+    assert recorded_calls(aws, STORE_READ) == 2  # the first read, then the refresh
     assert len(receiver.deliveries) == 1
 {%- if cookiecutter.idempotency == "on" %}
 

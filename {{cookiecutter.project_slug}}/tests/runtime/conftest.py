@@ -53,7 +53,9 @@ def start(environ, receiver: Receiver) -> Iterator[Callable[..., LambdaProcess]]
             # Each instance has its own Parameters and Secrets extension, which reads the store
             # with the instance's environment, as on Lambda (so a broken endpoint breaks it).
             extension = stack.enter_context(SecretsExtension({**environ, **overrides}))
-            process = LambdaProcess(HANDLER, extension.environ, timeout_seconds)
+            process = LambdaProcess(
+                HANDLER, extension.environ, timeout_seconds, extensions=[extension]
+            )
 {%- else %}
             process = LambdaProcess(HANDLER, {**environ, **overrides}, timeout_seconds)
 {%- endif %}

@@ -26,6 +26,7 @@ def extension(aws, monkeypatch) -> Iterator[SecretsExtension]:
     with SecretsExtension(function_environment(aws, TARGET_URL)) as running:
         for name, value in running.environ.items():
             monkeypatch.setenv(name, value)
+        running.start_invoke_phase()
         yield running
 
 
@@ -34,6 +35,22 @@ def test_the_secret_string_is_returned(aws, extension):
     create_secret(aws, name, "the-key")
 
     assert read_secret_string(name) == "the-key"
+
+
+def test_during_init_the_extension_answers_nothing(aws, monkeypatch):
+    # AWS: the extension can be called during INVOKE only, so a read at init must fail.
+    for name in PROFILE_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    name = f"test/{uuid.uuid4()}"
+    create_secret(aws, name, "the-key")
+    with SecretsExtension(function_environment(aws, TARGET_URL)) as initialising:
+        for variable, value in initialising.environ.items():
+            monkeypatch.setenv(variable, value)
+        with pytest.raises(SecretsExtensionError, match="answered 400"):
+            read_secret_string(name)
+
+        initialising.start_invoke_phase()
+        assert read_secret_string(name) == "the-key"
 
 
 def test_a_missing_secret_raises_without_a_value(extension):

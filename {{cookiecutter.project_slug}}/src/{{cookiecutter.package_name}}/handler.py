@@ -76,9 +76,15 @@ secrets_manager = boto3.client("secretsmanager")
 
 {%- if not secrets_extension %}
 # The API key is read now, so a missing secret, a missing permission or an unreachable store
-# fails the cold start instead of every message: Lambda reports the init error and the event
-# {{ "batch returns to the queue" if cookiecutter.trigger == "sqs" else "is retried" }} (see README, "When init fails"). Later the key is reused until the TTL
-# passes or the target refuses it.
+{%- if cookiecutter.trigger == "sqs" %}
+# fails the cold start instead of every message: Lambda reports the init error, and the batch
+# returns to the queue after its visibility timeout (README: "When the function fails before
+# its records"). Later the key is reused until the TTL passes or the target refuses it.
+{%- else %}
+# fails the cold start instead of every message: Lambda reports the init error, retries the
+# event, and in the end sends it to the dead-letter queue. Later the key is reused until the
+# TTL passes or the target refuses it.
+{%- endif %}
 api_key = SecretCache(
     fetch=lambda: secrets_manager.get_secret_value(SecretId=settings.secret_name)["SecretString"],
     ttl_seconds=settings.secret_ttl_seconds,

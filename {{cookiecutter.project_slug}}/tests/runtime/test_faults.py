@@ -30,12 +30,6 @@ def failed_ids(outcome) -> list[str]:
     return [item["itemIdentifier"] for item in outcome.payload["batchItemFailures"]]
 
 
-def drain(queues, function, polls: int) -> None:
-    for _ in range(polls):
-        if queues.poll(function) is None:
-            return
-
-
 def test_failed_records_end_in_the_dead_letter_queue_the_others_are_delivered_once(
     aws, receiver, start
 ):
@@ -45,7 +39,7 @@ def test_failed_records_end_in_the_dead_letter_queue_the_others_are_delivered_on
     queues.send(*bodies)
     function = start()
 
-    drain(queues, function, polls=MAX_RECEIVE_COUNT + 3)
+    queues.drain(function, max_polls=MAX_RECEIVE_COUNT + 3)
 
     assert sorted(queues.dead_letters()) == sorted([bodies[1], bodies[4]])
     delivered = sorted(delivery.body for delivery in receiver.deliveries)
@@ -81,10 +75,29 @@ def test_an_unreachable_secret_store_fails_the_invocation_and_acknowledges_nothi
 {%- endif %}
     assert receiver.deliveries == []
 
+    # The batch was received: it stays invisible for the visibility timeout, not handed back.
+    assert queues.in_flight() == 2
     # The store is back: the next cold start succeeds and the messages are delivered once.
-    drain(queues, start(), polls=3)
+    queues.drain(start(), max_polls=3)
     assert sorted(d.body for d in receiver.deliveries) == sorted(orders(2))
     assert queues.dead_letters() == []
+
+
+def test_a_persistent_init_failure_moves_the_whole_queue_to_the_dead_letter_queue(
+    aws, receiver, start
+):
+    # The mapping receives each batch before the function's init fails, and every receive
+    # counts: after MAX_RECEIVE_COUNT of them the messages move to the DLQ, unprocessed.
+    queues = create_queues(aws, f"q-{uuid.uuid4()}", MAX_RECEIVE_COUNT)
+    queues.send(*orders(3))
+    broken = {"AWS_ENDPOINT_URL": "http://127.0.0.1:9", "AWS_MAX_ATTEMPTS": "1"}
+
+    outcomes = queues.drain(start(**broken), max_polls=MAX_RECEIVE_COUNT + 1)
+
+    assert len(outcomes) == MAX_RECEIVE_COUNT
+    assert {outcome.kind for outcome in outcomes} == {"{{ "error" if secrets_extension else "init_error" }}"}
+    assert sorted(queues.dead_letters()) == sorted(orders(3))
+    assert receiver.deliveries == []
 
 
 def test_a_rotated_key_is_used_after_the_ttl(aws, receiver, start, environ):

@@ -203,7 +203,7 @@ PROCESS_PREFIXES = ("PYTHON", "LC_")
 TEMPLATE_NAMES = frozenset({
     "TARGET_URL", "SECRET_NAME", "SECRET_TTL_SECONDS", "TARGET_TIMEOUT_SECONDS", "MAX_CONCURRENCY",
     "AWS_ENDPOINT_URL", "IDEMPOTENCY_TABLE_NAME", "PARAMETERS_SECRETS_EXTENSION_CACHE_ENABLED",
-    "PARAMETERS_SECRETS_EXTENSION_HTTP_PORT",
+    "PARAMETERS_SECRETS_EXTENSION_HTTP_PORT", "SECRETS_MANAGER_TIMEOUT_MILLIS",
 })  # fmt: skip
 # Credentials belong in Secrets Manager, where access is logged and limited; anyone who can read
 # the function's configuration reads its environment. A name that only points at a credential
@@ -216,10 +216,10 @@ POINTER_SUFFIXES = ("_NAME", "_ARN", "_URL", "_URI")
 # Lambda caps all of a function's variables together (names and values) at 4 KB.
 ENV_BYTES_MAX = 4096
 # Room kept for the template's own variables: their names and small values, the secrets
-# extension's two included (about 170 bytes), SECRET_NAME holding the secret's ARN (about 90
+# extension's three included (about 210 bytes), SECRET_NAME holding the secret's ARN (about 90
 # bytes around the name) and TARGET_URL, which is chosen at deploy time (512 bytes kept for
 # it), and IDEMPOTENCY_TABLE_NAME with the name CloudFormation gives the table (about 100 bytes).
-OWN_ENV_BYTES = 170 + 90 + 512 + 100
+OWN_ENV_BYTES = 210 + 90 + 512 + 100
 
 # Built with "+" so that Jinja, which renders this file, does not read them as its own syntax.
 JINJA_OPENERS = ("{" + "{", "{" + "%", "{" + "#")

@@ -111,6 +111,7 @@ DEFAULT_FILES = {
     "tests/integration/test_handler.py",
     "tests/runtime/conftest.py",
     "tests/runtime/test_faults.py",
+    "tests/runtime/test_lambda_emulation.py",
     *(
         f"tests/unit/test_{module}.py"
         for module in ("batch", "event_loop", "events", "secret_cache", "settings", "task")

@@ -7,6 +7,7 @@ AWS_ENDPOINT_URL pointed here, plus placeholder credentials (see `FAKE_CREDENTIA
 import http.client
 import json
 import os
+import socket
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -51,6 +52,17 @@ def moto_server() -> Iterator[str]:
     finally:
         server.stop()
         recording.unlink(missing_ok=True)
+
+
+@contextmanager
+def unresponsive_endpoint() -> Iterator[str]:
+    """Yield the URL of an endpoint that takes connections and never answers: a hung store.
+
+    Nothing accepts on the listening socket, so the kernel completes each connection and every
+    request waits for an answer that never comes, until the caller's read timeout.
+    """
+    with socket.create_server(("127.0.0.1", 0), backlog=64) as listener:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}"
 
 
 def create_secret(endpoint_url: str, name: str, value: str) -> str:

@@ -6,11 +6,25 @@ client Lambda's Python runtime uses) in a subprocess and serves it the Lambda Ru
 times in the same process; an error raised at init or by the handler comes back through the
 API as it would on Lambda; and ``context.get_remaining_time_in_millis()`` counts down to a real
 deadline. Everything the process prints is kept in `LambdaProcess.logs`.
+
+It is as strict as Lambda's execution environment (Lambda Developer Guide, "Understanding the
+Lambda execution environment lifecycle"), so code that breaks there breaks here:
+
+- INIT has 10 seconds. An init still running then is stopped and run again inside the first
+  invocation, bounded by that invocation's deadline (`init_timeouts` counts these). An init
+  that fails ends the process; the next invocation starts a new one.
+- Between invocations the process is frozen (SIGSTOP): no thread of it runs until the next
+  event, as on Lambda, where peers may meanwhile close connections the function keeps open.
+- An invocation that passes its deadline fails with ``Sandbox.Timedout`` and ends the process;
+  the next invocation initialises a new one (`starts` counts the inits).
+- Events and responses are limited to Lambda's 6 MB for synchronous invocations.
 """
 
 import itertools
 import json
+import os
 import queue
+import signal
 import subprocess
 import sys
 import threading
@@ -26,9 +40,9 @@ from local.http_server import BackgroundServer, QuietRequestHandler
 
 API = "/2018-06-01/runtime"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-# How long after an invocation's deadline to wait for its answer before giving up on the
-# process (Lambda would have stopped it by then).
-GRACE_SECONDS = 5.0
+# Lambda's limits (Lambda Developer Guide, "Lambda quotas" and the lifecycle page above).
+INIT_LIMIT_SECONDS = 10.0
+PAYLOAD_LIMIT_BYTES = 6 * 1024 * 1024  # a synchronous invocation's request and response
 
 
 @dataclass(frozen=True)
@@ -65,7 +79,7 @@ class LambdaProcess:
     """One function instance: a runtime client process and the Runtime API it talks to.
 
     Use as a context manager; `invoke` may be called any number of times. The process exits
-    after an init error, as a Lambda sandbox does; start a new `LambdaProcess` to retry init.
+    after an init error, as a Lambda sandbox does, and the next `invoke` starts a new one.
 
     Args:
         handler: The handler as template.yaml names it, e.g. "package.handler.lambda_handler".
@@ -76,11 +90,15 @@ class LambdaProcess:
         python: The interpreter that runs the runtime client (this one by default), e.g. one
             with nothing but what Lambda's runtime provides (awslambdaric, boto3).
         extensions: Extensions of this sandbox, told when its INIT phase ends.
+        init_limit_seconds: How long a new environment's init may take (Lambda's 10 seconds;
+            tests of this emulator shorten it).
 
     Attributes:
-        spawned_at: `time.monotonic()` when the process was started.
-        init_done_at: `time.monotonic()` when the process first asked for an event, which is
-            when Lambda's init phase ends; None until then.
+        spawned_at: `time.monotonic()` when the current process was started.
+        init_done_at: `time.monotonic()` when the current process first asked for an event,
+            which is when Lambda's init phase ends; None until then.
+        starts: How many processes were started (a new one after each timeout).
+        init_timeouts: How many inits were stopped at INIT_LIMIT_SECONDS.
     """
 
     def __init__(
@@ -91,10 +109,14 @@ class LambdaProcess:
         task_root: Path | None = None,
         python: str | None = None,
         extensions: Sequence[Extension] = (),
+        init_limit_seconds: float = INIT_LIMIT_SECONDS,
     ) -> None:
         self.timeout_seconds = timeout_seconds
+        self.init_limit_seconds = init_limit_seconds
         self.spawned_at: float | None = None
         self.init_done_at: float | None = None
+        self.starts = 0
+        self.init_timeouts = 0
         self.init_errors: list[Any] = []
         self.outcomes: list[Outcome] = []
         self._handler = handler
@@ -107,37 +129,21 @@ class LambdaProcess:
         self._ids = itertools.count(1)
         self._output: list[str] = []
         self._api = BackgroundServer(_api_handler_for(self))
-        self._reader: threading.Thread | None = None
+        self._readers: list[threading.Thread] = []
         self._process: subprocess.Popen[str] | None = None
+        # Whether the current process's init has INIT_LIMIT_SECONDS, and how many init errors
+        # were reported before it started (see _start).
+        self._init_limited = True
+        self._init_errors_before = 0
 
     @property
     def logs(self) -> str:
-        """Everything the process wrote to stdout and stderr so far."""
+        """Everything the processes wrote to stdout and stderr so far."""
         return "".join(self._output)
 
     def __enter__(self) -> Self:
         self._api.__enter__()
-        source = self._task_root
-        environ = {
-            **self._environ,
-            "AWS_LAMBDA_RUNTIME_API": self._api.address,
-            "LAMBDA_TASK_ROOT": str(source),
-            "PYTHONPATH": str(source),
-            # As on Lambda with the LoggingConfig of template.yaml.
-            "AWS_LAMBDA_LOG_FORMAT": "JSON",
-            "AWS_LAMBDA_LOG_LEVEL": "INFO",
-        }
-        self.spawned_at = time.monotonic()
-        self._process = subprocess.Popen(  # noqa: S603 - a local interpreter, fixed arguments
-            [self._python, "-m", "awslambdaric", self._handler],
-            cwd=source,
-            env=environ,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        self._reader = threading.Thread(target=self._read_output, daemon=True)
-        self._reader.start()
+        self._start(new_environment=True)
         return self
 
     def __exit__(
@@ -146,12 +152,10 @@ class LambdaProcess:
         exc: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
-        if self._process is not None:
-            self._process.kill()
-            self._process.wait()
+        self._stop()
         self._api.__exit__(exc_type, exc, traceback)
-        if self._reader is not None:
-            self._reader.join()
+        for reader in self._readers:
+            reader.join()
 
     def invoke(
         self,
@@ -164,52 +168,134 @@ class LambdaProcess:
         ``timeout_seconds`` (the function's timeout by default) sets the deadline the handler
         sees through its context. ``request_id`` is a new one unless given: Lambda gives the
         retries of an asynchronous invocation the request id of the first attempt.
+
+        Raises:
+            ValueError: If the event is larger than Lambda accepts.
         """
         budget = self.timeout_seconds if timeout_seconds is None else timeout_seconds
+        payload = json.dumps(event).encode()
+        if len(payload) > PAYLOAD_LIMIT_BYTES:
+            raise ValueError(f"Lambda refuses an event of {len(payload)} bytes (6 MB at most)")
+        if self._process is None:  # the last invocation timed out: the environment was reset
+            self._start(new_environment=False)
+        elif len(self.init_errors) > self._init_errors_before:
+            # Its init failed (the process is exiting, if not gone): Lambda starts a new one.
+            self._stop()
+            self._start(new_environment=True)
         invocation = _Invocation(
             request_id=request_id or f"request-{next(self._ids)}",
-            event=json.dumps(event).encode(),
+            event=payload,
             deadline_ms=int((time.time() + budget) * 1000),
             answered=queue.Queue(maxsize=1),
         )
         self._pending.put(invocation)
-        outcome = self._wait(invocation, give_up=time.monotonic() + budget + GRACE_SECONDS)
+        outcome = self._wait(invocation, budget)
         self.outcomes.append(outcome)
         return outcome
 
-    def _wait(self, invocation: _Invocation, give_up: float) -> Outcome:
-        while time.monotonic() < give_up:
+    def _start(self, new_environment: bool) -> None:
+        # A new environment's init has INIT_LIMIT_SECONDS; the re-init of one that timed out
+        # runs within an invocation, bounded by its deadline.
+        self._init_limited = new_environment
+        self._init_errors_before = len(self.init_errors)
+        source = self._task_root
+        environ = {
+            **self._environ,
+            "AWS_LAMBDA_RUNTIME_API": self._api.address,
+            "LAMBDA_TASK_ROOT": str(source),
+            "PYTHONPATH": str(source),
+            # As on Lambda with the LoggingConfig of template.yaml.
+            "AWS_LAMBDA_LOG_FORMAT": "JSON",
+            "AWS_LAMBDA_LOG_LEVEL": "INFO",
+        }
+        self.spawned_at = time.monotonic()
+        self.init_done_at = None
+        self.starts += 1
+        process = subprocess.Popen(  # noqa: S603 - a local interpreter, fixed arguments
+            [self._python, "-m", "awslambdaric", self._handler],
+            cwd=source,
+            env=environ,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        self._process = process
+        reader = threading.Thread(target=self._read_output, args=(process,), daemon=True)
+        reader.start()
+        self._readers.append(reader)
+
+    def _stop(self) -> None:
+        if self._process is not None:
+            self._process.kill()  # SIGKILL ends a frozen (stopped) process too
+            self._process.wait()
+            self._process = None
+
+    def _wait(self, invocation: _Invocation, budget: float) -> Outcome:
+        deadline = time.monotonic() + budget
+        while time.monotonic() < deadline:
             try:
                 return invocation.answered.get(timeout=0.05)
             except queue.Empty:
-                if self.init_errors:
+                if len(self.init_errors) > self._init_errors_before:
                     return Outcome("init_error", self.init_errors[-1])
-                if self._process is not None and self._process.poll() is not None:
+                if self._process is None or self._process.poll() is not None:
                     raise RuntimeError(f"the runtime process exited:\n{self.logs}") from None
-        raise TimeoutError(f"no answer to {invocation.request_id} by its deadline:\n{self.logs}")
+                if self._init_overran():
+                    # Lambda stops an init that overruns and runs it again within this
+                    # invocation, bounded by the invocation's deadline.
+                    self.init_timeouts += 1
+                    self._stop()
+                    self._start(new_environment=False)
+        # Lambda ends the invocation with an error and resets the environment: the next
+        # invocation initialises afresh.
+        self._in_flight.pop(invocation.request_id, None)
+        self._stop()
+        message = f"{invocation.request_id} Task timed out after {budget:.2f} seconds"
+        return Outcome("error", {"errorType": "Sandbox.Timedout", "errorMessage": message})
 
-    def _read_output(self) -> None:
-        assert self._process is not None  # noqa: S101 - set by __enter__, before this runs
-        assert self._process.stdout is not None  # noqa: S101 - stdout=PIPE
-        for line in self._process.stdout:
+    def _init_overran(self) -> bool:
+        return (
+            self._init_limited
+            and self.init_done_at is None
+            and self.spawned_at is not None
+            and time.monotonic() - self.spawned_at > self.init_limit_seconds
+        )
+
+    def _read_output(self, process: subprocess.Popen[str]) -> None:
+        assert process.stdout is not None  # noqa: S101 - stdout=PIPE
+        for line in process.stdout:
             self._output.append(line)
 
     # --- The Runtime API, called from the server's threads ------------------------------------
 
     def next_invocation(self) -> _Invocation | None:
-        """Wait for the next event; None once the process is being stopped."""
+        """Wait for the next event, the process frozen meanwhile; None once it is stopped."""
+        process = self._process
+        if process is None:
+            return None
         if self.init_done_at is None:
             # The runtime's first request for an event ends the INIT phase.
             self.init_done_at = time.monotonic()
             for extension in self._extensions:
                 extension.start_invoke_phase()
-        while self._process is not None and self._process.poll() is None:
+        try:
+            invocation = self._pending.get_nowait()
+        except queue.Empty:
+            # Nothing to do: Lambda freezes the environment until the next event.
+            os.kill(process.pid, signal.SIGSTOP)
+            invocation = self._next_pending(process)
+            if process.poll() is None:
+                os.kill(process.pid, signal.SIGCONT)
+        if invocation is not None:
+            self._in_flight[invocation.request_id] = invocation
+        return invocation
+
+    def _next_pending(self, process: subprocess.Popen[str]) -> _Invocation | None:
+        while process.poll() is None:
             try:
-                invocation = self._pending.get(timeout=0.05)
+                return self._pending.get(timeout=0.05)
             except queue.Empty:
                 continue
-            self._in_flight[invocation.request_id] = invocation
-            return invocation
         return None
 
     def answer(self, request_id: str, outcome: Outcome) -> bool:
@@ -257,7 +343,15 @@ def _api_handler_for(function: LambdaProcess) -> type[QuietRequestHandler]:
                 self.reply_empty(HTTPStatus.ACCEPTED)
             elif len(parts) == 3 and parts[0] == "invocation" and parts[2] in {"response", "error"}:
                 kind = "response" if parts[2] == "response" else "error"
-                accepted = function.answer(parts[1], Outcome(kind, body))
+                outcome = Outcome(kind, body)
+                if length > PAYLOAD_LIMIT_BYTES:
+                    # Lambda fails an invocation whose response exceeds its payload limit.
+                    message = f"response of {length} bytes exceeds {PAYLOAD_LIMIT_BYTES}"
+                    outcome = Outcome(
+                        "error",
+                        {"errorType": "Function.ResponseSizeTooLarge", "errorMessage": message},
+                    )
+                accepted = function.answer(parts[1], outcome)
                 self.reply_empty(HTTPStatus.ACCEPTED if accepted else HTTPStatus.NOT_FOUND)
             else:
                 self.reply_empty(HTTPStatus.NOT_FOUND)

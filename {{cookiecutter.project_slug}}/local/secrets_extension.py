@@ -6,7 +6,8 @@ that request as the extension does: ``GET /secretsmanager/get?secretId=<name or 
 header ``X-Aws-Parameters-Secrets-Token`` equal to the sandbox's AWS_SESSION_TOKEN, answered
 with Secrets Manager's GetSecretValue response as JSON. It reads the store with the function's
 own environment (credentials, Region, AWS_ENDPOINT_URL, AWS_MAX_ATTEMPTS), as the extension
-uses the function's role, and caches nothing, as template.yaml configures the extension.
+uses the function's role, caches nothing and gives up on the store after
+SECRETS_MANAGER_TIMEOUT_MILLIS, as template.yaml configures the extension.
 
 AWS documents that the extension can be called during the INVOKE phase only, not during INIT
 (Systems Manager User Guide, "Using Parameter Store parameters in AWS Lambda functions"; the
@@ -30,15 +31,25 @@ from local.http_server import BackgroundServer, QuietRequestHandler
 TOKEN_HEADER = "X-Aws-Parameters-Secrets-Token"  # noqa: S105 - a header's name, not a secret
 
 
+# The extension's settings as template.yaml sets them when the layer is attached.
+CONFIGURATION = {
+    "PARAMETERS_SECRETS_EXTENSION_CACHE_ENABLED": "false",
+    "SECRETS_MANAGER_TIMEOUT_MILLIS": "5000",
+}
+
+
 class SecretsExtension(BackgroundServer):
     """The extension's HTTP API on 127.0.0.1, on a free port, for one function instance.
 
     Args:
-        environ: The function's environment; `environ` returns it with the extension's port.
+        environ: The function's environment; `environ` returns it with the extension's port
+            and settings.
     """
 
     def __init__(self, environ: Mapping[str, str]) -> None:
-        self._environ = dict(environ)
+        self._environ = {**CONFIGURATION, **environ}
+        # 0, the extension's default, waits for the store without a limit.
+        timeout_seconds = int(self._environ["SECRETS_MANAGER_TIMEOUT_MILLIS"]) / 1000 or None
         self._client = boto3.session.Session(
             aws_access_key_id=environ["AWS_ACCESS_KEY_ID"],
             aws_secret_access_key=environ["AWS_SECRET_ACCESS_KEY"],
@@ -47,7 +58,11 @@ class SecretsExtension(BackgroundServer):
         ).client(
             "secretsmanager",
             endpoint_url=environ.get("AWS_ENDPOINT_URL"),
-            config=Config(retries={"max_attempts": int(environ.get("AWS_MAX_ATTEMPTS", "3"))}),
+            config=Config(
+                connect_timeout=timeout_seconds,
+                read_timeout=timeout_seconds,
+                retries={"total_max_attempts": int(environ.get("AWS_MAX_ATTEMPTS", "3"))},
+            ),
         )
         self._invoke_phase = threading.Event()
         super().__init__(_handler_for(self))
@@ -58,7 +73,7 @@ class SecretsExtension(BackgroundServer):
 
     @property
     def environ(self) -> dict[str, str]:
-        """The function's environment, with PARAMETERS_SECRETS_EXTENSION_HTTP_PORT set."""
+        """The function's environment, with the extension's port and settings."""
         return {**self._environ, "PARAMETERS_SECRETS_EXTENSION_HTTP_PORT": str(self.port)}
 
     def answer(self, path: str, token: str | None) -> tuple[HTTPStatus, bytes]:

@@ -27,6 +27,8 @@ class Receiver(BackgroundServer):
 
     - no answer for `delay_seconds` (0 by default), as a target that takes time to answer;
     - no answer until `release` is set, if the body is one of `hanging_bodies` (a slow target);
+    - the connection closed without an answer while `drop_next` is above zero (it counts
+      down), as a kept-alive connection that the target closed while the function was frozen;
     - 503 while `unavailable_next` is above zero (it counts down), as a target under load;
     - 401 while `refuse_next` is above zero (it counts down), as after a key rotation;
     - 401 unless the Authorization header is ``Bearer <api_key>``;
@@ -43,6 +45,7 @@ class Receiver(BackgroundServer):
         self.api_key = api_key
         self.refuse_next = 0
         self.unavailable_next = 0
+        self.drop_next = 0
         self.failing_bodies: set[str] = set()
         self.hanging_bodies: set[str] = set()
         self.release = threading.Event()
@@ -69,8 +72,14 @@ class Receiver(BackgroundServer):
         self.release.set()  # a hanging request must not keep the server from stopping
         super().__exit__(exc_type, exc, traceback)
 
-    def answer(self, authorization: str | None, idempotency_key: str | None, body: str) -> int:
-        """Decide the status for one request (see the class docstring); record it if accepted."""
+    def answer(
+        self, authorization: str | None, idempotency_key: str | None, body: str
+    ) -> int | None:
+        """Decide the status for one request (see the class docstring); record it if accepted.
+
+        Returns:
+            The status to answer, or None to close the connection without an answer.
+        """
         with self._lock:
             self.attempts[body] += 1
             hanging = body in self.hanging_bodies
@@ -85,6 +94,9 @@ class Receiver(BackgroundServer):
             with self._lock:
                 self._in_flight -= 1
         with self._lock:
+            if self.drop_next > 0:
+                self.drop_next -= 1
+                return None
             if self.unavailable_next > 0:
                 self.unavailable_next -= 1
                 return HTTPStatus.SERVICE_UNAVAILABLE
@@ -116,6 +128,9 @@ def _handler_for(receiver: Receiver) -> type[QuietRequestHandler]:
             status = receiver.answer(
                 self.headers.get("Authorization"), self.headers.get("Idempotency-Key"), body
             )
+            if status is None:
+                self.close_connection = True
+                return
             self.reply_empty(HTTPStatus(status))
 
     return Handler

@@ -30,7 +30,7 @@ from typing import Any, Protocol
 import boto3
 {% endif -%}
 import httpx
-{%- if cookiecutter.idempotency == "on" %}
+{%- if not secrets_extension %}
 from botocore.config import Config
 {%- endif %}
 {%- if cookiecutter.cold_start == "snapstart" %}
@@ -67,14 +67,33 @@ settings = load_settings()
 # the process, loop included.
 loop = asyncio.new_event_loop()
 asyncio.set_event_loop(loop)
-
 {%- if not secrets_extension %}
+
 # boto3 finds the region and credentials in the environment (and AWS_ENDPOINT_URL, if set,
 # which is how tests and `make run` reach a local moto server).
-secrets_manager = boto3.client("secretsmanager")
+{%- if cookiecutter.cold_start == "snapstart" %}
+# This client reads at init and after each SnapStart restore, which Lambda gives 10 seconds
+# each (Lambda Developer Guide, "Understanding the Lambda execution environment lifecycle" and
+# "Lambda SnapStart runtime hooks for Python").
+{%- else %}
+# This client reads at init, which Lambda gives 10 seconds (Lambda Developer Guide,
+# "Understanding the Lambda execution environment lifecycle").
+{%- endif %}
+# boto3's defaults (60 s to connect, 60 s to read, up to 5 attempts) would let an unreachable
+# store hang past that, so the read gives up within about 7 s: two attempts of at most 1 s to
+# connect and 2 s to read, under a second apart.
+secrets_manager = boto3.client(
+    "secretsmanager",
+    config=Config(
+        connect_timeout=1,
+        read_timeout=2,
+        retries={"mode": "standard", "total_max_attempts": 2},
+    ),
+)
 {%- endif %}
 
 {%- if not secrets_extension %}
+
 # The API key is read now, so a missing secret, a missing permission or an unreachable store
 {%- if cookiecutter.trigger == "sqs" %}
 # fails the cold start instead of every message: Lambda reports the init error, and the batch
@@ -96,6 +115,7 @@ except Exception:
     logger.exception("init failed: cannot read the API key from secret %s", settings.secret_name)
     raise
 {%- else %}
+
 # The API key is read through the Parameters and Secrets extension when its layer is attached
 # (nothing else here needs an AWS SDK). The extension answers during invocations only, never
 # during init (Systems Manager User Guide, "Using Parameter Store parameters in AWS Lambda

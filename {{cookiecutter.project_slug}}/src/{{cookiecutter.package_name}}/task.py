@@ -54,7 +54,13 @@ _TRANSIENT = frozenset(
         httpx.codes.GATEWAY_TIMEOUT,
     }
 )
-# Pauses before the second and third attempt of a request that timed out or got a transient
+# Failures of a request that another attempt may not meet: a timeout, or a connection that
+# broke. Lambda freezes the function between invocations, and a pooled keep-alive connection
+# may be closed by the target (or a load balancer between) meanwhile; the next request on it
+# fails with RemoteProtocolError or ReadError. Sending again is safe: the target acts on each
+# Idempotency-Key once.
+_TRANSPORT_FAILURES = (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError)
+# Pauses before the second and third attempt of a request that failed so or got a transient
 # answer (each jittered by up to +50%, so a batch's retries do not arrive all at once). Bounded:
 # a target that stays down fails the message quickly, and SQS retries it later.
 RETRY_DELAYS_SECONDS = (0.1, 0.4)
@@ -66,9 +72,10 @@ async def deliver(message: Message, target: Target) -> None:
     The message id goes in an ``Idempotency-Key`` header: SQS delivers at least once, and a
     message retried after a timeout may already have arrived, so the receiver uses the key to
     act on each message once. If the key is refused (401/403), it is re-read from the store
-    once and the request retried once. A timeout or a transient answer (429, 5xx but 501) is
-    retried after a short pause, at most ``len(RETRY_DELAYS_SECONDS)`` times; every attempt
-    is bounded by the client's timeout, and the batch cancels whatever outlives its budget.
+    once and the request retried once. A timeout, a broken connection or a transient answer
+    (429, 5xx but 501) is retried after a short pause, at most ``len(RETRY_DELAYS_SECONDS)``
+    times; every attempt is bounded by the client's timeout, and the batch cancels whatever
+    outlives its budget.
 
     Raises:
         httpx.HTTPStatusError: If the final answer is not 2xx, so the message is retried.
@@ -88,7 +95,7 @@ async def _post(message: Message, target: Target, api_key: str) -> httpx.Respons
     for delay in RETRY_DELAYS_SECONDS:
         try:
             response = await _post_once(message, target, api_key)
-        except httpx.TimeoutException:
+        except _TRANSPORT_FAILURES:
             pass
         else:
             if response.status_code not in _TRANSIENT:

@@ -6,7 +6,7 @@ import json
 import time
 import uuid
 
-from local.aws import recorded_calls, rotate_secret, start_recording
+from local.aws import recorded_calls, rotate_secret, start_recording, unresponsive_endpoint
 from local.queue import create_queues
 
 MAX_RECEIVE_COUNT = {{ cookiecutter.max_receive_count | int }}
@@ -81,6 +81,26 @@ def test_an_unreachable_secret_store_fails_the_invocation_and_acknowledges_nothi
     queues.drain(start(), max_polls=3)
     assert sorted(d.body for d in receiver.deliveries) == sorted(orders(2))
     assert queues.dead_letters() == []
+
+
+def test_a_store_that_never_answers_fails_{{ "the_invocation" if secrets_extension else "init" }}_in_time(receiver, start):
+    # Lambda gives the init 10 s (the emulator stops an init that runs longer and runs it
+    # again within the invocation). A store read that hung for boto3's default 60 s would
+    # never produce the documented outcome.
+    with unresponsive_endpoint() as hanging:
+        function = start(AWS_ENDPOINT_URL=hanging, AWS_MAX_ATTEMPTS="1")
+        outcome = function.invoke(sqs_event(*orders(1)))
+
+{%- if secrets_extension %}
+    # The extension gave up on the store after SECRETS_MANAGER_TIMEOUT_MILLIS and said so.
+    assert outcome.kind == "error"
+    assert outcome.payload["errorType"] == "SecretsExtensionError"
+{%- else %}
+    assert outcome.kind == "init_error"
+    assert outcome.payload["errorType"] == "ReadTimeoutError"
+{%- endif %}
+    assert function.init_timeouts == 0
+    assert receiver.deliveries == []
 
 
 def test_a_persistent_init_failure_moves_the_whole_queue_to_the_dead_letter_queue(
@@ -199,6 +219,20 @@ def test_a_briefly_unavailable_target_gets_the_message_once(receiver, start):
 
     assert failed_ids(outcome) == []
     assert [d.idempotency_key for d in receiver.deliveries] == ["m-1"]
+
+
+def test_a_connection_the_target_closed_while_the_function_was_frozen_is_not_a_failure(
+    receiver, start
+):
+    function = start()
+    assert failed_ids(function.invoke(sqs_event(*orders(1), prefix="first"))) == []
+    # Between the invocations the process is frozen; the target drops the pooled connection.
+    receiver.drop_next = 1
+
+    outcome = function.invoke(sqs_event(*orders(1, start=2), prefix="second"))
+
+    assert failed_ids(outcome) == []
+    assert len(receiver.deliveries) == 2
 
 
 def test_a_target_that_is_down_fails_the_batch_quickly(start):

@@ -99,3 +99,22 @@ def test_a_body_the_target_rejects_fails_the_message(receiver, api_key):
         deliver_with(api_key, receiver.url, Message(id="m-1", body="not json"))
 
     assert raised.value.response.status_code == httpx.codes.BAD_REQUEST
+
+
+def test_a_connection_closed_without_an_answer_is_sent_again(receiver, api_key):
+    # As a kept-alive connection the target closed while Lambda froze the function.
+    receiver.drop_next = 1
+
+    deliver_with(api_key, receiver.url)
+
+    assert receiver.deliveries == [Delivery(body=MESSAGE.body, idempotency_key=MESSAGE.id)]
+    assert receiver.attempts[MESSAGE.body] == 2
+
+
+def test_a_target_that_keeps_closing_the_connection_fails_the_message(receiver, api_key):
+    receiver.drop_next = 1000
+
+    with pytest.raises(httpx.RemoteProtocolError):
+        deliver_with(api_key, receiver.url)
+
+    assert receiver.attempts[MESSAGE.body] == 3  # the first attempt and two retries

@@ -1,0 +1,99 @@
+"""The local Runtime API is as strict as Lambda's execution environment (local/runtime.py), shown
+with small handlers written for each rule, so the function's own tests can rely on it."""
+
+import textwrap
+import time
+from pathlib import Path
+
+from local.runtime import LambdaProcess
+
+HANDLER = "probe.handler"
+
+
+def write_probe(task_root: Path, source: str) -> Path:
+    """Write ``source`` as the module ``probe`` in ``task_root``; return ``task_root``."""
+    (task_root / "probe.py").write_text(textwrap.dedent(source), encoding="utf-8")
+    return task_root
+
+
+def test_an_init_longer_than_the_limit_runs_again_within_the_first_invocation(tmp_path):
+    # Lambda: INIT has 10 s; then the init runs again within the invocation, with its timeout.
+    task_root = write_probe(
+        tmp_path,
+        """
+        import time
+
+        time.sleep(1.5)
+
+
+        def handler(event, context):
+            return "initialised"
+        """,
+    )
+    with LambdaProcess(HANDLER, {}, 10, task_root=task_root, init_limit_seconds=1) as function:
+        outcome = function.invoke({})
+
+    assert (outcome.kind, outcome.payload) == ("response", "initialised")
+    assert (function.init_timeouts, function.starts) == (1, 2)
+
+
+def test_a_timed_out_invocation_resets_the_environment(tmp_path):
+    # Lambda: an invocation past its timeout fails, and the next one initialises anew.
+    task_root = write_probe(
+        tmp_path,
+        """
+        import os
+        import time
+
+        INIT_PID = os.getpid()
+
+
+        def handler(event, context):
+            time.sleep(event["sleep"])
+            return INIT_PID
+        """,
+    )
+    with LambdaProcess(HANDLER, {}, 1, task_root=task_root) as function:
+        first = function.invoke({"sleep": 0})
+        timed_out = function.invoke({"sleep": 5})
+        after = function.invoke({"sleep": 0})
+
+    assert timed_out.kind == "error"
+    assert timed_out.payload["errorType"] == "Sandbox.Timedout"
+    assert after.kind == "response"
+    assert after.payload != first.payload  # another process: the init ran again
+    assert function.starts == 2
+
+
+def test_nothing_of_the_function_runs_between_invocations(tmp_path):
+    # Lambda freezes the environment between invocations: background threads stop too.
+    task_root = write_probe(
+        tmp_path,
+        """
+        import threading
+        import time
+
+        ticks = 0
+
+
+        def tick():
+            global ticks
+            while True:
+                ticks += 1
+                time.sleep(0.01)
+
+
+        threading.Thread(target=tick, daemon=True).start()
+
+
+        def handler(event, context):
+            return ticks
+        """,
+    )
+    with LambdaProcess(HANDLER, {}, 10, task_root=task_root) as function:
+        before = function.invoke({}).payload
+        # Frozen for a second: a thread that ran would tick about a hundred times.
+        time.sleep(1.0)
+        after = function.invoke({}).payload
+
+    assert after - before < 20

@@ -156,6 +156,22 @@ def test_the_subscription_keeps_what_sns_cannot_deliver(bake, tools_env):
     statement = resources["DeadLetterQueuePolicy"]["Properties"]["PolicyDocument"]["Statement"][0]
     assert statement["Principal"] == {"Service": "sns.amazonaws.com"}
     assert statement["Condition"] == {"ArnEquals": {"aws:SourceArn": {"Ref": "Topic"}}}
+    # SNS documents a customer managed key for an encrypted DLQ, whose policy admits it.
+    dlq = resources["DeadLetterQueue"]["Properties"]
+    assert dlq["KmsMasterKeyId"] == {"Ref": "DeadLetterQueueKey"}
+    assert "SqsManagedSseEnabled" not in dlq
+    key_statements = resources["DeadLetterQueueKey"]["Properties"]["KeyPolicy"]["Statement"]
+    (for_sns,) = [s for s in key_statements if s["Principal"] == {"Service": "sns.amazonaws.com"}]
+    assert for_sns["Condition"] == {"ArnEquals": {"aws:SourceArn": {"Ref": "Topic"}}}
+    # Lambda's on-failure records are sent with the function's role, which needs the key too.
+    key_use = [s for s in role_statements(resources) if "kms:GenerateDataKey" in s["Action"]]
+    assert key_use == [
+        {
+            "Effect": "Allow",
+            "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
+            "Resource": {"GetAtt": "DeadLetterQueueKey.Arn"},
+        }
+    ]
 
     (subscription,) = [
         r for r in translated(project, tools_env).values() if r["Type"] == "AWS::SNS::Subscription"

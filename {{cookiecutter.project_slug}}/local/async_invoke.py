@@ -5,6 +5,17 @@ events does: an attempt that errs is tried again, up to MaximumRetryAttempts mor
 the same request id; after an init error, in a new instance), and an event that fails every
 attempt is sent to the dead-letter queue in moto as the on-failure record Lambda writes. (Lambda
 waits a minute, then two, between attempts; here they follow at once.)
+{%- if cookiecutter.trigger in ("schedule", "eventbridge", "sns") %}
+
+The event source has a dead-letter path of its own, for an event it could not hand to Lambda at
+all (throttled past its retry policy, a missing permission): `source_gives_up` puts the event
+into the same queue in that source's format. `event_to_send_again` turns any message of the
+queue back into the event to invoke the function with, as the README's redrive steps do.
+{%- else %}
+
+`event_to_send_again` turns a message of the queue back into the event to invoke the function
+with, as the README's redrive steps do.
+{%- endif %}
 """
 
 import json
@@ -18,6 +29,25 @@ from local.aws import REGION, moto_client
 from local.runtime import LambdaProcess, Outcome
 
 MAXIMUM_RETRY_ATTEMPTS = 2  # EventInvokeConfig in template.yaml
+FUNCTION_ARN = f"arn:aws:lambda:{REGION}:123456789012:function:local"
+
+
+@dataclass(frozen=True)
+class DeadLetter:
+    """A message of the dead-letter queue: its body and its message attributes."""
+
+    body: str
+    attributes: dict[str, str]
+
+    @property
+    def is_lambda_record(self) -> bool:
+        """Whether Lambda's on-failure destination wrote it (the function failed every attempt)."""
+        try:
+            document = json.loads(self.body)
+        except ValueError:
+            return False
+        fields = set(document) if isinstance(document, dict) else set()
+        return {"requestContext", "requestPayload"} <= fields
 
 
 @dataclass
@@ -56,11 +86,103 @@ class AsyncInvoker:
         return "".join(function.logs for function in self.started)
 
     def dead_letters(self) -> list[dict[str, Any]]:
-        """Receive and return the on-failure records waiting in the dead-letter queue."""
+        """Return the JSON bodies waiting in the dead-letter queue (Lambda's on-failure records)."""
+        return [json.loads(letter.body) for letter in self.dead_letter_messages()]
+
+    def dead_letter_messages(self) -> list[DeadLetter]:
+        """Look at the messages waiting in the dead-letter queue (they stay there)."""
         messages = self.client.receive_message(
-            QueueUrl=self.dead_letter_url, MaxNumberOfMessages=10, VisibilityTimeout=0
+            QueueUrl=self.dead_letter_url,
+            MaxNumberOfMessages=10,
+            VisibilityTimeout=0,
+            MessageAttributeNames=["All"],
         ).get("Messages", [])
-        return [json.loads(message["Body"]) for message in messages]
+        return [
+            DeadLetter(
+                body=message["Body"],
+                attributes={
+                    name: value["StringValue"]
+                    for name, value in message.get("MessageAttributes", {}).items()
+                },
+            )
+            for message in messages
+        ]
+{%- if cookiecutter.trigger in ("schedule", "eventbridge", "sns") %}
+
+    def source_gives_up(self, event: Any) -> None:  # noqa: ANN401 - any JSON document
+        """Send ``event`` to the dead-letter queue as its source does when it cannot invoke."""
+{%- if cookiecutter.trigger == "eventbridge" %}
+        # EventBridge User Guide, "Event retry policy and using dead-letter queues": the event
+        # as the body, why in the message attributes.
+        body = json.dumps(event)
+        attributes = {
+            "RULE_ARN": f"arn:aws:events:{REGION}:123456789012:rule/local",
+            "TARGET_ARN": FUNCTION_ARN,
+            "ERROR_CODE": "THROTTLING",
+            "ERROR_MESSAGE": "Rate exceeded",
+            "EXHAUSTED_RETRY_CONDITION": "MaximumRetryAttempts",
+            "RETRY_ATTEMPTS": "3",
+        }
+{%- elif cookiecutter.trigger == "schedule" %}
+        # EventBridge Scheduler User Guide, "Configuring a dead-letter queue": a "dead-letter
+        # event" with the invocation's details. The excerpts we could check do not list them;
+        # as the safer assumption the body is the run's input, unchanged, and the attributes
+        # (names as EventBridge's) say why: the redrive reads the body only.
+        body = json.dumps(event)
+        attributes = {
+            "SCHEDULE_ARN": event["schedule_arn"],
+            "TARGET_ARN": FUNCTION_ARN,
+            "ERROR_CODE": "THROTTLING",
+            "ERROR_MESSAGE": "Rate exceeded",
+        }
+{%- elif cookiecutter.trigger == "sns" %}
+        # SNS Developer Guide, "Amazon SNS dead-letter queues": the message SNS could not
+        # deliver. Its exact layout is not in the pages we could check; the safer assumption is
+        # the published message alone, with no SNS envelope and no reason given.
+        (record,) = event["Records"]
+        body = record["Sns"]["Message"]
+        attributes = {}
+{%- endif %}
+        self.client.send_message(
+            QueueUrl=self.dead_letter_url,
+            MessageBody=body,
+            MessageAttributes={
+                name: {"DataType": "String", "StringValue": value}
+                for name, value in attributes.items()
+            },
+        )
+{%- endif %}
+
+
+def event_to_send_again(letter: DeadLetter) -> Any:  # noqa: ANN401 - any JSON document
+    """Return the event that invokes the function again with the work of ``letter``.
+
+    Lambda's record holds the event as ``requestPayload``.
+{%- if cookiecutter.trigger in ("schedule", "eventbridge") %}
+    {{ "Scheduler's" if cookiecutter.trigger == "schedule" else "EventBridge's" }} message is the event itself, so its id, and the work done for
+    it, stay the same.
+{%- elif cookiecutter.trigger == "sns" %}
+    SNS's message is the published text: publishing it to the topic again gives a new
+    notification (a new MessageId), built here as the topic would.
+{%- endif %}
+    """
+    if letter.is_lambda_record:
+        return json.loads(letter.body)["requestPayload"]
+{%- if cookiecutter.trigger in ("schedule", "eventbridge") %}
+    return json.loads(letter.body)
+{%- elif cookiecutter.trigger == "sns" %}
+    notification = {
+        "Type": "Notification",
+        "MessageId": str(uuid.uuid4()),
+        "TopicArn": f"arn:aws:sns:{REGION}:123456789012:local",
+        "Message": letter.body,
+        "Timestamp": time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime()),
+        "MessageAttributes": {},
+    }
+    return {"Records": [{"EventSource": "aws:sns", "EventVersion": "1.0", "Sns": notification}]}
+{%- else %}
+    raise ValueError("only Lambda writes to this dead-letter queue")
+{%- endif %}
 
 
 def create_async_invoker(
@@ -80,7 +202,7 @@ def _on_failure_record(event: Any, request_id: str, outcomes: list[Outcome]) -> 
         "timestamp": time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime()),
         "requestContext": {
             "requestId": request_id,
-            "functionArn": f"arn:aws:lambda:{REGION}:123456789012:function:local:$LATEST",
+            "functionArn": f"{FUNCTION_ARN}:$LATEST",
             "condition": "RetriesExhausted",
             "approximateInvokeCount": len(outcomes),
         },

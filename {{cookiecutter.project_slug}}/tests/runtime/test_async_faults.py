@@ -3,9 +3,12 @@
 Lambda's asynchronous invocation (local/async_invoke.py): an event is delivered, or it ends in
 the dead-letter queue whole, with the error."""
 
+{% if cookiecutter.trigger in ("schedule", "eventbridge") -%}
+import json
+{% endif -%}
 import uuid
 
-from local.async_invoke import MAXIMUM_RETRY_ATTEMPTS, create_async_invoker
+from local.async_invoke import MAXIMUM_RETRY_ATTEMPTS, create_async_invoker, event_to_send_again
 from local.aws import unresponsive_endpoint
 from local.run import sample_event
 
@@ -94,3 +97,38 @@ def test_a_slow_target_fails_the_attempt_before_the_function_times_out(receiver,
     assert outcome.kind == "error"
     assert outcome.payload["errorType"] == "DeliveryFailedError"
     assert sum(receiver.attempts.values()) == TASK_ATTEMPTS
+
+
+def test_every_dead_letter_is_in_its_senders_format_and_can_be_sent_again(aws, receiver, start):
+    invoker = create_async_invoker(aws, f"dlq-{uuid.uuid4()}", start)
+    receiver.unavailable_next = 1000  # every attempt fails: Lambda writes its record
+    invoker.invoke(SAMPLE)
+{%- if cookiecutter.trigger in ("schedule", "eventbridge", "sns") %}
+    invoker.source_gives_up(SAMPLE)  # the event source could not invoke the function at all
+{%- endif %}
+
+    letters = invoker.dead_letter_messages()
+
+{%- if cookiecutter.trigger in ("schedule", "eventbridge", "sns") %}
+    assert [letter.is_lambda_record for letter in letters] == [True, False]
+{%- if cookiecutter.trigger == "eventbridge" %}
+    assert json.loads(letters[1].body) == SAMPLE  # the event itself, why in the attributes
+    assert letters[1].attributes["ERROR_CODE"] == "THROTTLING"
+    assert "RULE_ARN" in letters[1].attributes
+{%- elif cookiecutter.trigger == "schedule" %}
+    assert json.loads(letters[1].body) == SAMPLE  # the run's input
+    assert letters[1].attributes["SCHEDULE_ARN"] == SAMPLE["schedule_arn"]
+{%- else %}
+    assert letters[1].body == SAMPLE["Records"][0]["Sns"]["Message"]  # the published text
+{%- endif %}
+{%- else %}
+    assert [letter.is_lambda_record for letter in letters] == [True]
+{%- endif %}
+
+    receiver.unavailable_next = 0  # the cause is fixed: send each one again
+    for letter in letters:
+        invoker.invoke(event_to_send_again(letter))
+
+    assert receiver.deliveries
+    bodies = {delivery.body for delivery in receiver.deliveries}
+    assert len(bodies) == 1  # the same work, whichever way it came back

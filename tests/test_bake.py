@@ -210,7 +210,13 @@ def test_sam_validate_and_cfn_lint(bake, answers, tools_env):
 # (sqs) and for an asynchronous event.
 @pytest.mark.parametrize(
     "answers",
-    [{}, {"idempotency": "off"}, {"trigger": "sns"}, {"trigger": "invoke", "idempotency": "off"}],
+    [
+        {},
+        {"idempotency": "off"},
+        {"trigger": "sns"},
+        # The extension read at the first invocation, and $LATEST beside the alias.
+        {"trigger": "invoke", "idempotency": "off", "cold_start": "provisioned"},
+    ],
     ids=combination_id,
 )
 def test_faults_through_the_runtime_client(bake, answers, project_env):

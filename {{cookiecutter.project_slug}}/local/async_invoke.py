@@ -4,7 +4,11 @@
 events does: an attempt that errs is tried again, up to MaximumRetryAttempts more times (with
 the same request id; after an init error, in a new instance), and an event that fails every
 attempt is sent to the dead-letter queue in moto as the on-failure record Lambda writes. (Lambda
-waits a minute, then two, between attempts; here they follow at once.)
+waits a minute, then two, between attempts; here they follow at once.) The retries and the
+destination are those template.yaml gives the qualifier invoked ($LATEST, or the alias): an
+EventInvokeConfig belongs to one qualifier, and without one Lambda retries twice and then
+drops the event (Lambda Developer Guide, "How Lambda handles errors and retries with
+asynchronous invocation").
 {%- if cookiecutter.trigger in ("schedule", "eventbridge", "sns") %}
 
 The event source has a dead-letter path of its own, for an event it could not hand to Lambda at
@@ -25,10 +29,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from local.aws import REGION, moto_client
-from local.runtime import LambdaProcess, Outcome
+import yaml
 
-MAXIMUM_RETRY_ATTEMPTS = 2  # EventInvokeConfig in template.yaml
+from local.aws import REGION, moto_client
+from local.runtime import PROJECT_ROOT, LambdaProcess, Outcome
+
+MAXIMUM_RETRY_ATTEMPTS = 2  # Lambda's default, and EventInvokeConfig's in template.yaml
+# Lambda refuses a larger asynchronous invocation (Lambda API Reference, Invoke).
+ASYNC_PAYLOAD_LIMIT_BYTES = 1024 * 1024
 FUNCTION_ARN = f"arn:aws:lambda:{REGION}:123456789012:function:local"
 
 
@@ -50,6 +58,41 @@ class DeadLetter:
         return {"requestContext", "requestPayload"} <= fields
 
 
+class _CloudFormationLoader(yaml.SafeLoader):
+    """Reads template.yaml, keeping CloudFormation's short forms (!Ref, !GetAtt) as their value."""
+
+
+_CloudFormationLoader.add_multi_constructor(
+    "!",
+    lambda loader, _, node: (
+        loader.construct_scalar(node)
+        if isinstance(node, yaml.ScalarNode)
+        else loader.construct_sequence(node)
+        if isinstance(node, yaml.SequenceNode)
+        else loader.construct_mapping(node)
+    ),
+)
+
+
+def event_invoke_configs() -> dict[str, dict[str, Any]]:
+    """Return template.yaml's asynchronous invocation settings, by the qualifier they apply to.
+
+    SAM puts the function's EventInvokeConfig on the alias when AutoPublishAlias is set, and on
+    $LATEST otherwise; an AWS::Lambda::EventInvokeConfig names its qualifier.
+    """
+    source = (PROJECT_ROOT / "template.yaml").read_text(encoding="utf-8")
+    template = yaml.load(source, Loader=_CloudFormationLoader)  # noqa: S506 - a SafeLoader
+    resources = template["Resources"]
+    function = resources["Function"]["Properties"]
+    configs = {
+        function.get("AutoPublishAlias", "$LATEST"): function["EventInvokeConfig"],
+    }
+    for resource in resources.values():
+        if resource["Type"] == "AWS::Lambda::EventInvokeConfig":
+            configs[resource["Properties"]["Qualifier"]] = resource["Properties"]
+    return configs
+
+
 @dataclass
 class AsyncInvoker:
     """Invokes a function asynchronously; failed events go to the queue at ``dead_letter_url``.
@@ -58,18 +101,44 @@ class AsyncInvoker:
         start: Starts a function instance (a cold start), as Lambda does when it needs one.
         dead_letter_url: The on-failure destination.
         client: A boto3 SQS client for moto.
+        configs: EventInvokeConfig by qualifier (template.yaml's, see `event_invoke_configs`).
+
+    Attributes:
+        dropped: Events that failed every attempt where no destination was configured.
     """
 
     start: Callable[[], LambdaProcess]
     dead_letter_url: str
     client: Any
+    configs: dict[str, dict[str, Any]] = field(default_factory=event_invoke_configs)
     started: list[LambdaProcess] = field(default_factory=list, init=False)
+    dropped: list[Any] = field(default_factory=list, init=False)
 
-    def invoke(self, event: Any) -> list[Outcome]:  # noqa: ANN401 - any JSON document
-        """Deliver ``event`` until an attempt succeeds or none is left; return every outcome."""
+    @property
+    def qualifiers(self) -> list[str]:
+        """The qualifiers a caller may invoke: $LATEST, and the alias if there is one."""
+        return sorted({"$LATEST", *self.configs})
+
+    def invoke(self, event: Any, qualifier: str | None = None) -> list[Outcome]:  # noqa: ANN401
+        """Deliver ``event`` until an attempt succeeds or none is left; return every outcome.
+
+        ``qualifier`` is what the caller invoked: the alias when there is one (as the trigger
+        and the README's callers do), else $LATEST.
+
+        Raises:
+            ValueError: If Lambda would refuse the event for its size.
+        """
+        if qualifier is None:
+            aliases = [name for name in self.configs if name != "$LATEST"]
+            qualifier = aliases[0] if aliases else "$LATEST"
+        config = self.configs.get(qualifier, {})
+        retries = int(config.get("MaximumRetryAttempts", MAXIMUM_RETRY_ATTEMPTS))
+        size = len(json.dumps(event).encode())
+        if size > ASYNC_PAYLOAD_LIMIT_BYTES:
+            raise ValueError(f"Lambda refuses an asynchronous event of {size} bytes (1 MB at most)")
         request_id = str(uuid.uuid4())
         outcomes: list[Outcome] = []
-        for _ in range(1 + MAXIMUM_RETRY_ATTEMPTS):
+        for _ in range(1 + retries):
             if not self.started or self.started[-1].init_errors:
                 # None yet, or the last one failed its init and exited: Lambda starts another.
                 self.started.append(self.start())
@@ -77,7 +146,10 @@ class AsyncInvoker:
             outcomes.append(outcome)
             if outcome.kind == "response":
                 return outcomes
-        record = _on_failure_record(event, request_id, outcomes)
+        if "OnFailure" not in config.get("DestinationConfig", {}):
+            self.dropped.append(event)  # Lambda discards it: nothing says it failed
+            return outcomes
+        record = _on_failure_record(event, request_id, outcomes, qualifier)
         self.client.send_message(QueueUrl=self.dead_letter_url, MessageBody=json.dumps(record))
         return outcomes
 
@@ -194,7 +266,12 @@ def create_async_invoker(
     return AsyncInvoker(start=start, dead_letter_url=url, client=client)
 
 
-def _on_failure_record(event: Any, request_id: str, outcomes: list[Outcome]) -> dict[str, Any]:  # noqa: ANN401
+def _on_failure_record(
+    event: Any,  # noqa: ANN401 - any JSON document
+    request_id: str,
+    outcomes: list[Outcome],
+    qualifier: str,
+) -> dict[str, Any]:
     # The fields of the record Lambda sends to an on-failure destination.
     last = outcomes[-1]
     return {
@@ -202,14 +279,15 @@ def _on_failure_record(event: Any, request_id: str, outcomes: list[Outcome]) -> 
         "timestamp": time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime()),
         "requestContext": {
             "requestId": request_id,
-            "functionArn": f"{FUNCTION_ARN}:$LATEST",
+            "functionArn": f"{FUNCTION_ARN}:{qualifier}",
             "condition": "RetriesExhausted",
             "approximateInvokeCount": len(outcomes),
         },
         "requestPayload": event,
         "responseContext": {
             "statusCode": 200,
-            "executedVersion": "$LATEST",
+            # An alias runs a published version; its number is not known here.
+            "executedVersion": "$LATEST" if qualifier == "$LATEST" else "1",
             "functionError": "Unhandled",
         },
         "responsePayload": last.payload,

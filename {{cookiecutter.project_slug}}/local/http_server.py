@@ -1,10 +1,23 @@
 """What the local HTTP stand-ins (the Runtime API, the target, the secrets extension) share."""
 
+import sys
 import threading
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Self
+
+
+class LocalServer(ThreadingHTTPServer):
+    """A threading HTTP server that takes a client's dropped connection in its stride.
+
+    A function process that is killed (a timeout, the end of a test) resets its connections;
+    that is expected here, not an error to print.
+    """
+
+    def handle_error(self, request: object, client_address: tuple[str, int]) -> None:
+        if not isinstance(sys.exception(), ConnectionError):
+            super().handle_error(request, client_address)
 
 
 class BackgroundServer:
@@ -20,7 +33,7 @@ class BackgroundServer:
     def __init__(
         self,
         handler: type[BaseHTTPRequestHandler],
-        server_class: type[ThreadingHTTPServer] = ThreadingHTTPServer,
+        server_class: type[ThreadingHTTPServer] = LocalServer,
     ) -> None:
         self._server = server_class(("127.0.0.1", 0), handler)
         # A short poll interval makes stopping quick (the default is half a second).

@@ -6,10 +6,9 @@ import time
 from collections import Counter
 from dataclasses import dataclass
 from http import HTTPStatus
-from http.server import ThreadingHTTPServer
 from types import TracebackType
 
-from local.http_server import BackgroundServer, QuietRequestHandler
+from local.http_server import BackgroundServer, LocalServer, QuietRequestHandler
 
 
 @dataclass(frozen=True)
@@ -114,7 +113,7 @@ class Receiver(BackgroundServer):
             return HTTPStatus.OK
 
 
-class _Server(ThreadingHTTPServer):
+class _Server(LocalServer):
     # A batch opens its connections all at once; the default backlog (5) would drop some of
     # them for a retry a second later, as no real target's listener does.
     request_queue_size = 64

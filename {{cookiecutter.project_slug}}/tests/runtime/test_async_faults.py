@@ -32,6 +32,23 @@ def test_an_event_that_keeps_failing_ends_in_the_dead_letter_queue_whole(aws, re
     assert receiver.deliveries == []
 
 
+def test_every_qualifier_a_caller_may_invoke_keeps_a_failed_event(aws, receiver, start):
+    # Lambda applies an EventInvokeConfig to one qualifier: the alias{{ " live" if cookiecutter.cold_start != "none" }} and $LATEST
+    # each need the dead-letter queue, or an event that fails there is dropped.
+    invoker = create_async_invoker(aws, f"dlq-{uuid.uuid4()}", start)
+    receiver.unavailable_next = 1000
+
+    for qualifier in invoker.qualifiers:
+        invoker.invoke(SAMPLE, qualifier=qualifier)
+
+    assert invoker.qualifiers == {{ '["$LATEST", "live"]' if cookiecutter.cold_start != "none" else '["$LATEST"]' }}
+    assert invoker.dropped == []
+    records = invoker.dead_letters()
+    assert sorted(r["requestContext"]["functionArn"].rsplit(":", 1)[1] for r in records) == (
+        invoker.qualifiers
+    )
+
+
 def test_an_event_that_fails_once_is_delivered_by_the_retry(aws, receiver, start):
     invoker = create_async_invoker(aws, f"dlq-{uuid.uuid4()}", start)
     receiver.unavailable_next = TASK_ATTEMPTS  # the whole first invocation

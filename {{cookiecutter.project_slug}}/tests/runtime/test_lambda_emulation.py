@@ -1,6 +1,7 @@
 """The local Runtime API is as strict as Lambda's execution environment (local/runtime.py), shown
 with small handlers written for each rule, so the function's own tests can rely on it."""
 
+import json
 import textwrap
 import time
 from pathlib import Path
@@ -97,3 +98,24 @@ def test_nothing_of_the_function_runs_between_invocations(tmp_path):
         after = function.invoke({}).payload
 
     assert after - before < 20
+
+
+def test_log_records_are_json_lines_with_the_request_id(tmp_path):
+    # As on Lambda with LoggingConfig.LogFormat JSON (template.yaml): `extra` fields become keys.
+    task_root = write_probe(
+        tmp_path,
+        """
+        import logging
+
+        logger = logging.getLogger("probe")
+
+
+        def handler(event, context):
+            logger.info("handled", extra={"items": 3})
+        """,
+    )
+    with LambdaProcess(HANDLER, {}, 10, task_root=task_root) as function:
+        function.invoke({}, request_id="request-json")
+
+    (record,) = [json.loads(line) for line in function.logs.splitlines() if '"handled"' in line]
+    assert (record["level"], record["requestId"], record["items"]) == ("INFO", "request-json", 3)

@@ -84,7 +84,7 @@ DEFAULT_FILES = {
     "local/__init__.py",
     *(
         f"local/{module}.py"
-        for module in ("aws", "http_server", "in_process", "queue", "run", "runtime", "target")
+        for module in ("aws", "http_server", "in_process", "queue", "run", "runtime", "smoke", "target")
     ),
     "pyproject.toml",
     "requirements-dev.txt",
@@ -112,6 +112,7 @@ DEFAULT_FILES = {
     "tests/runtime/conftest.py",
     "tests/runtime/test_faults.py",
     "tests/runtime/test_lambda_emulation.py",
+    "tests/runtime/test_smoke.py",
     *(
         f"tests/unit/test_{module}.py"
         for module in ("batch", "event_loop", "events", "secret_cache", "settings", "task")

@@ -42,10 +42,11 @@ FUNCTION_ARN = f"arn:aws:lambda:{REGION}:123456789012:function:local"
 
 @dataclass(frozen=True)
 class DeadLetter:
-    """A message of the dead-letter queue: its body and its message attributes."""
+    """A message of the dead-letter queue: its body, its message attributes, its receipt."""
 
     body: str
     attributes: dict[str, str]
+    receipt_handle: str = ""
 
     @property
     def is_lambda_record(self) -> bool:
@@ -176,6 +177,7 @@ class AsyncInvoker:
                     name: value["StringValue"]
                     for name, value in message.get("MessageAttributes", {}).items()
                 },
+                receipt_handle=message["ReceiptHandle"],
             )
             for message in messages
         ]

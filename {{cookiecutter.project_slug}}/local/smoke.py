@@ -1,0 +1,229 @@
+{%- set asynchronous = cookiecutter.trigger != "sqs" -%}
+{%- set poison = cookiecutter.trigger in ("schedule", "eventbridge", "s3", "sns") -%}
+"""`make smoke ENV=dev`: prove a deployed stack with real invocations, in your AWS account.
+
+1. A good event, events/{{ cookiecutter.trigger }}.json with fresh ids, is handed to the deployed function
+   synchronously, on the qualifier callers use: it must succeed ({{ "no record reported failed" if cookiecutter.trigger == "sqs" else "no function error" }}).
+   That proves the init (settings, the secret and the permission to read it), the target and
+   its key, as deployed.
+{%- if poison %}
+2. A poison event, one the handler cannot read, is invoked asynchronously: once Lambda has
+   retried it (a minute, then two minutes later) it must be in the dead-letter queue as
+   Lambda's on-failure record, with the poison event as ``requestPayload``. That proves the
+   failure path: the retries, the destination and its permission. The message is then deleted.
+{%- elif cookiecutter.trigger == "sqs" %}
+2. A poison message is not sent: the queue moves a failing message to the dead-letter queue only
+   after {{ cookiecutter.max_receive_count }} receives, one visibility timeout apart (README, "When the function fails before
+   its records"), far longer than a deploy should wait. tests/test_triggers.py checks that wiring.
+{%- else %}
+2. A poison event is not sent: any JSON is a valid payload here, so only your target decides
+   what fails; tests/runtime/test_async_faults.py proves the failure path locally.
+{%- endif %}
+
+The checks take a `Stack`: `DeployedStack` reads the stack's outputs from CloudFormation and
+calls AWS with your credentials; tests/runtime/test_smoke.py runs the same checks against the
+local emulators.
+"""
+
+import json
+import sys
+{%- if poison %}
+import time
+{%- endif %}
+import tomllib
+{%- if cookiecutter.trigger != "invoke" %}
+import uuid
+{%- endif %}
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+import boto3
+from botocore.config import Config
+
+{% if poison -%}
+from local.async_invoke import DeadLetter
+{% endif -%}
+from local.run import sample_event
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+{%- if poison %}
+# Lambda retries a minute after the first attempt and two minutes after the second; the rest is
+# room for its queue of asynchronous events.
+POISON_WAIT_SECONDS = 6 * 60
+POISON = {"smoke-test": "an event the handler cannot read"}
+{%- endif %}
+
+
+class SmokeTestError(AssertionError):
+    """The deployed stack did not behave as its tests say it does."""
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What a synchronous invocation came to: the payload, and whether the function failed."""
+
+    failed: bool
+    payload: Any
+
+
+class Stack(Protocol):
+    """What the checks need of a deployed function."""
+
+    def invoke(self, event: Any) -> Answer:  # noqa: ANN401 - any JSON document
+        """Invoke the function synchronously with ``event``."""
+        ...
+{%- if poison %}
+
+    def invoke_async(self, event: Any) -> None:  # noqa: ANN401 - any JSON document
+        """Invoke the function asynchronously with ``event``."""
+        ...
+
+    def dead_letters(self) -> list[DeadLetter]:
+        """Return the messages waiting in the dead-letter queue."""
+        ...
+
+    def delete(self, letter: DeadLetter) -> None:
+        """Delete ``letter`` from the dead-letter queue."""
+        ...
+{%- endif %}
+
+
+def fresh_event() -> Any:  # noqa: ANN401 - any JSON document
+    """Return the trigger's sample event with ids no earlier event had."""
+    event = sample_event()
+{%- if cookiecutter.trigger not in ("invoke", "s3") %}
+    unique = str(uuid.uuid4())
+{%- endif %}
+{%- if cookiecutter.trigger == "sqs" %}
+    for number, record in enumerate(event["Records"]):
+        record["messageId"] = f"smoke-{unique}-{number}"
+    # The sample's third record is refused by `make run`'s receiver; a real target may take it.
+    event["Records"] = event["Records"][:2]
+{%- elif cookiecutter.trigger == "schedule" %}
+    event["execution_id"] = unique
+    event["scheduled_time"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+{%- elif cookiecutter.trigger == "eventbridge" %}
+    event["id"] = unique
+{%- elif cookiecutter.trigger == "s3" %}
+    event["Records"][0]["s3"]["object"]["sequencer"] = uuid.uuid4().hex.upper()
+{%- elif cookiecutter.trigger == "sns" %}
+    event["Records"][0]["Sns"]["MessageId"] = unique
+{%- elif cookiecutter.trigger == "invoke" %}
+    # The message id is the request id, which Lambda makes new for each invocation.
+{%- endif %}
+    return event
+
+
+def check_good_event(stack: Stack) -> str:
+    """Invoke with a good event; return what was seen, or raise SmokeTestError."""
+    answer = stack.invoke(fresh_event())
+{%- if cookiecutter.trigger == "sqs" %}
+    if answer.failed or answer.payload.get("batchItemFailures"):
+        raise SmokeTestError(f"the good records were not all delivered: {answer.payload}")
+    return "good event: every record delivered"
+{%- else %}
+    if answer.failed:
+        raise SmokeTestError(f"the good event failed: {answer.payload}")
+    return "good event: delivered"
+{%- endif %}
+{%- if poison %}
+
+
+def check_poison_event(stack: Stack, wait_seconds: float, poll_seconds: float) -> str:
+    """Invoke a poison event asynchronously and find Lambda's record of it in the DLQ."""
+    stack.invoke_async(POISON)
+    deadline = time.monotonic() + wait_seconds
+    while time.monotonic() < deadline:
+        for letter in stack.dead_letters():
+            if letter.is_lambda_record and json.loads(letter.body)["requestPayload"] == POISON:
+                record = json.loads(letter.body)
+                stack.delete(letter)
+                condition = record["requestContext"]["condition"]
+                attempts = record["requestContext"]["approximateInvokeCount"]
+                return f"poison event: in the dead-letter queue ({condition}, {attempts} attempts)"
+        time.sleep(poll_seconds)
+    raise SmokeTestError(f"the poison event is not in the dead-letter queue after {wait_seconds} s")
+{%- endif %}
+
+
+class DeployedStack:
+    """The stack of one samconfig.toml environment, in the AWS account of your credentials."""
+
+    def __init__(self, environment: str) -> None:
+        samconfig = tomllib.loads((PROJECT_ROOT / "samconfig.toml").read_text(encoding="utf-8"))
+        parameters = samconfig[environment]["global"]["parameters"]
+        region = parameters["region"]
+        stack = boto3.client("cloudformation", region_name=region).describe_stacks(
+            StackName=parameters["stack_name"]
+        )["Stacks"][0]
+        outputs = {output["OutputKey"]: output["OutputValue"] for output in stack["Outputs"]}
+        # The alias when there is one: it is what the trigger and the README's callers invoke.
+        self.function = outputs.get("FunctionAliasArn", outputs["FunctionArn"])
+        # A synchronous invocation may last the function's whole timeout.
+        self._lambda = boto3.client(
+            "lambda",
+            region_name=region,
+            config=Config(read_timeout=900, retries={"mode": "standard"}),
+        )
+{%- if poison %}
+        self.dead_letter_url = outputs["DeadLetterQueueUrl"]
+        self._sqs = boto3.client("sqs", region_name=region)
+{%- endif %}
+
+    def invoke(self, event: Any) -> Answer:  # noqa: ANN401 - any JSON document
+        """Invoke the function synchronously with ``event``."""
+        response = self._lambda.invoke(FunctionName=self.function, Payload=json.dumps(event))
+        return Answer(
+            failed="FunctionError" in response, payload=json.loads(response["Payload"].read())
+        )
+{%- if poison %}
+
+    def invoke_async(self, event: Any) -> None:  # noqa: ANN401 - any JSON document
+        """Invoke the function asynchronously with ``event``."""
+        self._lambda.invoke(
+            FunctionName=self.function, InvocationType="Event", Payload=json.dumps(event)
+        )
+
+    def dead_letters(self) -> list[DeadLetter]:
+        """Look at up to 10 messages of the dead-letter queue (they stay there)."""
+        messages = self._sqs.receive_message(
+            QueueUrl=self.dead_letter_url,
+            MaxNumberOfMessages=10,
+            VisibilityTimeout=0,
+            MessageAttributeNames=["All"],
+        ).get("Messages", [])
+        return [
+            DeadLetter(
+                body=message["Body"],
+                attributes={
+                    name: value.get("StringValue", "")
+                    for name, value in message.get("MessageAttributes", {}).items()
+                },
+                receipt_handle=message["ReceiptHandle"],
+            )
+            for message in messages
+        ]
+
+    def delete(self, letter: DeadLetter) -> None:
+        """Delete ``letter`` from the dead-letter queue."""
+        self._sqs.delete_message(QueueUrl=self.dead_letter_url, ReceiptHandle=letter.receipt_handle)
+{%- endif %}
+
+
+def main() -> None:
+    """Run the checks against the stack of the environment named on the command line."""
+    environment = sys.argv[1] if len(sys.argv) > 1 else "dev"
+    stack = DeployedStack(environment)
+    print(f"smoke test of {stack.function} ({environment})")
+    try:
+        print(check_good_event(stack))
+{%- if poison %}
+        print(check_poison_event(stack, POISON_WAIT_SECONDS, poll_seconds=10))
+{%- endif %}
+    except SmokeTestError as error:
+        sys.exit(f"smoke test failed: {error}")
+
+
+if __name__ == "__main__":
+    main()

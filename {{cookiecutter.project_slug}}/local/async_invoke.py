@@ -164,23 +164,7 @@ class AsyncInvoker:
 
     def dead_letter_messages(self) -> list[DeadLetter]:
         """Look at the messages waiting in the dead-letter queue (they stay there)."""
-        messages = self.client.receive_message(
-            QueueUrl=self.dead_letter_url,
-            MaxNumberOfMessages=10,
-            VisibilityTimeout=0,
-            MessageAttributeNames=["All"],
-        ).get("Messages", [])
-        return [
-            DeadLetter(
-                body=message["Body"],
-                attributes={
-                    name: value["StringValue"]
-                    for name, value in message.get("MessageAttributes", {}).items()
-                },
-                receipt_handle=message["ReceiptHandle"],
-            )
-            for message in messages
-        ]
+        return look_at_dead_letters(self.client, self.dead_letter_url)
 {%- if cookiecutter.trigger in ("schedule", "eventbridge", "sns") %}
 
     def source_gives_up(self, event: Any) -> None:  # noqa: ANN401 - any JSON document
@@ -226,6 +210,24 @@ class AsyncInvoker:
             },
         )
 {%- endif %}
+
+
+def look_at_dead_letters(client: Any, url: str) -> list[DeadLetter]:  # noqa: ANN401 - boto3's
+    """Return up to 10 messages of the queue at ``url``, and leave them there to be seen again."""
+    messages = client.receive_message(
+        QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=0, MessageAttributeNames=["All"]
+    ).get("Messages", [])
+    return [
+        DeadLetter(
+            body=message["Body"],
+            attributes={
+                name: value.get("StringValue", "")
+                for name, value in message.get("MessageAttributes", {}).items()
+            },
+            receipt_handle=message["ReceiptHandle"],
+        )
+        for message in messages
+    ]
 
 
 def event_to_send_again(letter: DeadLetter) -> Any:  # noqa: ANN401 - any JSON document

@@ -42,7 +42,7 @@ import boto3
 from botocore.config import Config
 
 {% if poison -%}
-from local.async_invoke import DeadLetter
+from local.async_invoke import DeadLetter, look_at_dead_letters
 {% endif -%}
 from local.run import sample_event
 
@@ -187,23 +187,7 @@ class DeployedStack:
 
     def dead_letters(self) -> list[DeadLetter]:
         """Look at up to 10 messages of the dead-letter queue (they stay there)."""
-        messages = self._sqs.receive_message(
-            QueueUrl=self.dead_letter_url,
-            MaxNumberOfMessages=10,
-            VisibilityTimeout=0,
-            MessageAttributeNames=["All"],
-        ).get("Messages", [])
-        return [
-            DeadLetter(
-                body=message["Body"],
-                attributes={
-                    name: value.get("StringValue", "")
-                    for name, value in message.get("MessageAttributes", {}).items()
-                },
-                receipt_handle=message["ReceiptHandle"],
-            )
-            for message in messages
-        ]
+        return look_at_dead_letters(self._sqs, self.dead_letter_url)
 
     def delete(self, letter: DeadLetter) -> None:
         """Delete ``letter`` from the dead-letter queue."""

@@ -3,8 +3,9 @@
 Reading Secrets Manager on every invocation costs a network round trip each time and money per
 call; reading it only at init would keep a rotated key forever. This cache does neither: it reads
 once (`prefetch` at init, or the first `get`), again once the value is older than the TTL, and
-again when the caller reports that the value was refused (a rotated key). Store reads run in a worker thread, because the store client
-blocks, and a lock makes overlapping reloads share one read.
+again when the caller reports that the value was refused (a rotated key). Store reads run in a
+worker thread, because the store client blocks, and a lock makes overlapping reloads share one
+read.
 """
 
 import asyncio

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.parsing import load_yaml
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 CONTRACT = REPO_ROOT / "docs" / "aws-contract.md"
 PROJECT = REPO_ROOT / "{{cookiecutter.project_slug}}"
@@ -56,3 +58,20 @@ def test_every_test_the_contract_names_exists(row):
     for where, path, name in TEST_REFERENCE.findall(row["proven by"]):
         root = PROJECT if where == "project" else REPO_ROOT
         assert name in defined_tests(root / path), f"{where}: {path}::{name} does not exist"
+
+
+def test_the_power_tuning_recipe_tunes_with_text_logs_and_restores_the_templates(bake):
+    # Power Tuning's executor fails on JSON reports without initDurationMs (its issue 305), so
+    # the recipe switches to text logs, then restores exactly what template.yaml sets.
+    project = bake({})
+    readme = (project / "README.md").read_text(encoding="utf-8")
+    template = load_yaml((project / "template.yaml").read_text(encoding="utf-8"))
+    logging_config = template["Resources"]["Function"]["Properties"]["LoggingConfig"]
+    restored = ",".join(
+        f"{key}={logging_config[key]}" for key in ("LogFormat", "ApplicationLogLevel", "SystemLogLevel")
+    )
+
+    configs = re.findall(r'--logging-config "([^"]+)"', readme)
+    assert configs == ["LogFormat=Text,LogGroup=$LOG_GROUP", f"{restored},LogGroup=$LOG_GROUP"]
+    assert logging_config["LogGroup"] == {"Ref": "FunctionLogGroup"}
+    assert "LOG_GROUP=$(stack_output FunctionLogGroupName)" in readme

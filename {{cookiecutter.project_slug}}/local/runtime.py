@@ -18,6 +18,9 @@ Lambda execution environment lifecycle"), so code that breaks there breaks here:
 - An invocation that passes its deadline fails with ``Sandbox.Timedout`` and ends the process;
   the next invocation initialises a new one (`starts` counts the inits).
 - Events and responses are limited to Lambda's 6 MB for synchronous invocations.
+- The package directory is read-only on Lambda. Tests often run as root, whom file permissions
+  do not stop, so the emulator writes no bytecode there itself and, when the instance stops,
+  fails if the function created or changed anything in it.
 """
 
 import itertools
@@ -131,6 +134,7 @@ class LambdaProcess:
         self._api = BackgroundServer(_api_handler_for(self))
         self._readers: list[threading.Thread] = []
         self._process: subprocess.Popen[str] | None = None
+        self._package_files: dict[Path, int] = {}
         # Whether the current process's init has INIT_LIMIT_SECONDS, and how many init errors
         # were reported before it started (see _start).
         self._init_limited = True
@@ -142,6 +146,7 @@ class LambdaProcess:
         return "".join(self._output)
 
     def __enter__(self) -> Self:
+        self._package_files = _files_of(self._task_root)
         self._api.__enter__()
         self._start(new_environment=True)
         return self
@@ -156,6 +161,10 @@ class LambdaProcess:
         self._api.__exit__(exc_type, exc, traceback)
         for reader in self._readers:
             reader.join()
+        written = _files_of(self._task_root).items() - self._package_files.items()
+        if written and exc_type is None:
+            names = ", ".join(sorted(str(path) for path, _ in written))
+            raise AssertionError(f"the function wrote into its read-only package: {names}")
 
     def invoke(
         self,
@@ -207,6 +216,8 @@ class LambdaProcess:
             # As on Lambda with the LoggingConfig of template.yaml.
             "AWS_LAMBDA_LOG_FORMAT": "JSON",
             "AWS_LAMBDA_LOG_LEVEL": "INFO",
+            # Lambda's package directory is read-only: no bytecode is written next to it.
+            "PYTHONDONTWRITEBYTECODE": "1",
         }
         self.spawned_at = time.monotonic()
         self.init_done_at = None
@@ -305,6 +316,11 @@ class LambdaProcess:
             return False
         invocation.answered.put(outcome)
         return True
+
+
+def _files_of(directory: Path) -> dict[Path, int]:
+    """Return each file below ``directory`` with its modification time, in nanoseconds."""
+    return {path: path.stat().st_mtime_ns for path in directory.rglob("*") if path.is_file()}
 
 
 def _api_handler_for(function: LambdaProcess) -> type[QuietRequestHandler]:

@@ -6,6 +6,8 @@ import textwrap
 import time
 from pathlib import Path
 
+import pytest
+
 from local.runtime import LambdaProcess
 
 HANDLER = "probe.handler"
@@ -119,3 +121,22 @@ def test_log_records_are_json_lines_with_the_request_id(tmp_path):
 
     (record,) = [json.loads(line) for line in function.logs.splitlines() if '"handled"' in line]
     assert (record["level"], record["requestId"], record["items"]) == ("INFO", "request-json", 3)
+
+
+def test_a_function_that_writes_into_its_package_fails(tmp_path):
+    # Lambda's package directory is read-only; here a write is caught when the instance stops.
+    task_root = write_probe(
+        tmp_path,
+        """
+        from pathlib import Path
+
+
+        def handler(event, context):
+            (Path(__file__).parent / "cache.json").write_text("{}")
+        """,
+    )
+    with (
+        pytest.raises(AssertionError, match=r"cache\.json"),
+        LambdaProcess(HANDLER, {}, 10, task_root=task_root) as function,
+    ):
+        function.invoke({})

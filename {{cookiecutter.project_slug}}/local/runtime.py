@@ -25,7 +25,6 @@ Lambda execution environment lifecycle"), so code that breaks there breaks here:
 
 import itertools
 import json
-import os
 import queue
 import signal
 import subprocess
@@ -292,11 +291,11 @@ class LambdaProcess:
         try:
             invocation = self._pending.get_nowait()
         except queue.Empty:
-            # Nothing to do: Lambda freezes the environment until the next event.
-            os.kill(process.pid, signal.SIGSTOP)
+            # Nothing to do: Lambda freezes the environment until the next event. (send_signal
+            # does nothing once the process has ended, as it may have, being stopped meanwhile.)
+            process.send_signal(signal.SIGSTOP)
             invocation = self._next_pending(process)
-            if process.poll() is None:
-                os.kill(process.pid, signal.SIGCONT)
+            process.send_signal(signal.SIGCONT)
         if invocation is not None:
             self._in_flight[invocation.request_id] = invocation
         return invocation

@@ -30,6 +30,9 @@ OPTIONS = [
         "env_vars": "API_REGION=eu-west-1,FEATURE_FLAG=on",
     },
     {
+        # A package whose name sorts before "local", the local tooling's package: the imports of
+        # both must still be in order (the default, webhook_relay, sorts after it).
+        "project_name": "Csv Summary",
         "memory_size": "128",
         "timeout": "1",
         "batch_size": "1",

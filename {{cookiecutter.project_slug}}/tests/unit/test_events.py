@@ -6,8 +6,9 @@ import copy
 import json
 {% endif %}
 {% endif -%}
-from local.run import sample_event
 from {{ cookiecutter.package_name }}.events import parse_messages
+
+from local.run import sample_event
 
 SAMPLE = sample_event()
 {%- if cookiecutter.trigger == "sqs" %}

@@ -5,15 +5,16 @@ from collections.abc import Iterator
 
 import pytest
 
-from local.aws import PROFILE_VARIABLES, create_secret
-from local.run import function_environment
-from local.secrets_extension import SecretsExtension
 from {{ cookiecutter.package_name }}.secrets_extension import (
     PORT_VARIABLE,
     SecretsExtensionError,
     read_secret_string,
     secret_reader,
 )
+
+from local.aws import PROFILE_VARIABLES, create_secret
+from local.run import function_environment
+from local.secrets_extension import SecretsExtension
 
 TARGET_URL = "https://example.invalid/"  # not called
 

@@ -3,9 +3,10 @@ import asyncio
 import httpx
 import pytest
 
-from local.target import Delivery
 from {{ cookiecutter.package_name }}.secret_cache import SecretCache
 from {{ cookiecutter.package_name }}.task import Message, Target, deliver
+
+from local.target import Delivery
 
 MESSAGE = Message(id="5f1c9b2e-0d4e-4a8f-9c61-3b7e2a1d0c55", body='{"orderId": "1001"}')
 

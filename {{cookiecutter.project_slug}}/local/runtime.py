@@ -64,6 +64,10 @@ class Outcome:
 class Extension(Protocol):
     """A stand-in for a Lambda extension that runs beside the function in its sandbox."""
 
+    def start_init_phase(self) -> None:
+        """A new environment starts: serve nothing until its INIT phase is over."""
+        ...
+
     def start_invoke_phase(self) -> None:
         """Serve the function from now on: its INIT phase is over."""
         ...
@@ -75,6 +79,16 @@ class _Invocation:
     event: bytes
     deadline_ms: int
     answered: queue.Queue[Outcome]
+
+
+@dataclass
+class _Sandbox:
+    """One process of the function and the Runtime API server that only it talks to, so that a
+    request from a process that was stopped can never take an event meant for its successor."""
+
+    api: BackgroundServer | None = None
+    process: subprocess.Popen[str] | None = None
+    init_error: Any = None
 
 
 class LambdaProcess:
@@ -130,14 +144,11 @@ class LambdaProcess:
         self._in_flight: dict[str, _Invocation] = {}
         self._ids = itertools.count(1)
         self._output: list[str] = []
-        self._api = BackgroundServer(_api_handler_for(self))
         self._readers: list[threading.Thread] = []
-        self._process: subprocess.Popen[str] | None = None
+        self._sandbox: _Sandbox | None = None
         self._package_files: dict[Path, int] = {}
-        # Whether the current process's init has INIT_LIMIT_SECONDS, and how many init errors
-        # were reported before it started (see _start).
+        # Whether the current process's init has INIT_LIMIT_SECONDS (see _start).
         self._init_limited = True
-        self._init_errors_before = 0
 
     @property
     def logs(self) -> str:
@@ -146,7 +157,6 @@ class LambdaProcess:
 
     def __enter__(self) -> Self:
         self._package_files = _files_of(self._task_root)
-        self._api.__enter__()
         self._start(new_environment=True)
         return self
 
@@ -157,7 +167,6 @@ class LambdaProcess:
         traceback: TracebackType | None,
     ) -> None:
         self._stop()
-        self._api.__exit__(exc_type, exc, traceback)
         for reader in self._readers:
             reader.join()
         written = _files_of(self._task_root).items() - self._package_files.items()
@@ -184,10 +193,9 @@ class LambdaProcess:
         payload = json.dumps(event).encode()
         if len(payload) > PAYLOAD_LIMIT_BYTES:
             raise ValueError(f"Lambda refuses an event of {len(payload)} bytes (6 MB at most)")
-        if self._process is None:  # the last invocation timed out: the environment was reset
+        if self._sandbox is None:  # the last invocation timed out or crashed: a reset
             self._start(new_environment=False)
-        elif len(self.init_errors) > self._init_errors_before:
-            # Its init failed (the process is exiting, if not gone): Lambda starts a new one.
+        elif self._sandbox.init_error is not None:  # its init failed: a new environment
             self._stop()
             self._start(new_environment=True)
         invocation = _Invocation(
@@ -202,14 +210,15 @@ class LambdaProcess:
         return outcome
 
     def _start(self, new_environment: bool) -> None:
-        # A new environment's init has INIT_LIMIT_SECONDS; the re-init of one that timed out
+        # A new environment's init has INIT_LIMIT_SECONDS; the re-init of one that was reset
         # runs within an invocation, bounded by its deadline.
         self._init_limited = new_environment
-        self._init_errors_before = len(self.init_errors)
+        sandbox = _Sandbox()
+        sandbox.api = BackgroundServer(_api_handler_for(self, sandbox)).__enter__()
         source = self._task_root
         environ = {
             **self._environ,
-            "AWS_LAMBDA_RUNTIME_API": self._api.address,
+            "AWS_LAMBDA_RUNTIME_API": sandbox.api.address,
             "LAMBDA_TASK_ROOT": str(source),
             "PYTHONPATH": str(source),
             # As on Lambda with the LoggingConfig of template.yaml.
@@ -218,10 +227,12 @@ class LambdaProcess:
             # Lambda's package directory is read-only: no bytecode is written next to it.
             "PYTHONDONTWRITEBYTECODE": "1",
         }
+        for extension in self._extensions:
+            extension.start_init_phase()
         self.spawned_at = time.monotonic()
         self.init_done_at = None
         self.starts += 1
-        process = subprocess.Popen(  # noqa: S603 - a local interpreter, fixed arguments
+        sandbox.process = subprocess.Popen(  # noqa: S603 - a local interpreter, fixed arguments
             [self._python, "-m", "awslambdaric", self._handler],
             cwd=source,
             env=environ,
@@ -229,16 +240,20 @@ class LambdaProcess:
             stderr=subprocess.STDOUT,
             text=True,
         )
-        self._process = process
-        reader = threading.Thread(target=self._read_output, args=(process,), daemon=True)
+        self._sandbox = sandbox
+        reader = threading.Thread(target=self._read_output, args=(sandbox.process,), daemon=True)
         reader.start()
         self._readers.append(reader)
 
     def _stop(self) -> None:
-        if self._process is not None:
-            self._process.kill()  # SIGKILL ends a frozen (stopped) process too
-            self._process.wait()
-            self._process = None
+        sandbox, self._sandbox = self._sandbox, None
+        if sandbox is None:
+            return
+        if sandbox.process is not None:
+            sandbox.process.kill()  # SIGKILL ends a frozen (stopped) process too
+            sandbox.process.wait()
+        if sandbox.api is not None:
+            sandbox.api.__exit__(None, None, None)
 
     def _wait(self, invocation: _Invocation, budget: float) -> Outcome:
         deadline = time.monotonic() + budget
@@ -246,22 +261,38 @@ class LambdaProcess:
             try:
                 return invocation.answered.get(timeout=0.05)
             except queue.Empty:
-                if len(self.init_errors) > self._init_errors_before:
-                    return Outcome("init_error", self.init_errors[-1])
-                if self._process is None or self._process.poll() is not None:
-                    raise RuntimeError(f"the runtime process exited:\n{self.logs}") from None
+                sandbox = self._sandbox
+                assert sandbox is not None  # noqa: S101 - started by invoke, restarted below
+                assert sandbox.process is not None  # noqa: S101 - set by _start
+                if sandbox.init_error is not None:
+                    self._drop_pending()  # the event failed with the init; it is not run later
+                    return Outcome("init_error", sandbox.init_error)
+                if sandbox.process.poll() is not None:
+                    # The runtime exited within the invocation: Lambda fails it and resets.
+                    return self._reset(invocation, "Runtime.ExitError", "the runtime exited")
                 if self._init_overran():
                     # Lambda stops an init that overruns and runs it again within this
                     # invocation, bounded by the invocation's deadline.
                     self.init_timeouts += 1
                     self._stop()
                     self._start(new_environment=False)
+        message = f"{invocation.request_id} Task timed out after {budget:.2f} seconds"
+        return self._reset(invocation, "Sandbox.Timedout", message)
+
+    def _reset(self, invocation: _Invocation, error_type: str, message: str) -> Outcome:
         # Lambda ends the invocation with an error and resets the environment: the next
-        # invocation initialises afresh.
+        # invocation initialises afresh, and this event is not run again.
+        self._drop_pending()
         self._in_flight.pop(invocation.request_id, None)
         self._stop()
-        message = f"{invocation.request_id} Task timed out after {budget:.2f} seconds"
-        return Outcome("error", {"errorType": "Sandbox.Timedout", "errorMessage": message})
+        return Outcome("error", {"errorType": error_type, "errorMessage": message})
+
+    def _drop_pending(self) -> None:
+        while True:
+            try:
+                self._pending.get_nowait()
+            except queue.Empty:
+                return
 
     def _init_overran(self) -> bool:
         return (
@@ -278,10 +309,16 @@ class LambdaProcess:
 
     # --- The Runtime API, called from the server's threads ------------------------------------
 
-    def next_invocation(self) -> _Invocation | None:
+    def init_failed(self, sandbox: _Sandbox, error: Any) -> None:  # noqa: ANN401 - JSON
+        """Record the init error that the process of ``sandbox`` reported."""
+        if sandbox is self._sandbox:
+            sandbox.init_error = error
+            self.init_errors.append(error)
+
+    def next_invocation(self, sandbox: _Sandbox) -> _Invocation | None:
         """Wait for the next event, the process frozen meanwhile; None once it is stopped."""
-        process = self._process
-        if process is None:
+        process = sandbox.process
+        if sandbox is not self._sandbox or process is None:
             return None
         if self.init_done_at is None:
             # The runtime's first request for an event ends the INIT phase.
@@ -318,11 +355,19 @@ class LambdaProcess:
 
 
 def _files_of(directory: Path) -> dict[Path, int]:
-    """Return each file below ``directory`` with its modification time, in nanoseconds."""
-    return {path: path.stat().st_mtime_ns for path in directory.rglob("*") if path.is_file()}
+    """Return each file below ``directory`` with its modification time, in nanoseconds.
+
+    Bytecode caches are left out: the function writes none (PYTHONDONTWRITEBYTECODE), and the
+    test process may write its own there when it imports the package.
+    """
+    return {
+        path: path.stat().st_mtime_ns
+        for path in directory.rglob("*")
+        if path.is_file() and "__pycache__" not in path.parts
+    }
 
 
-def _api_handler_for(function: LambdaProcess) -> type[QuietRequestHandler]:
+def _api_handler_for(function: LambdaProcess, sandbox: _Sandbox) -> type[QuietRequestHandler]:
     class Handler(QuietRequestHandler):
         protocol_version = "HTTP/1.1"
         # An event is sent as headers, then body: two small writes on a kept-alive connection,
@@ -333,7 +378,7 @@ def _api_handler_for(function: LambdaProcess) -> type[QuietRequestHandler]:
             if self.path != f"{API}/invocation/next":
                 self.reply_empty(HTTPStatus.NOT_FOUND)
                 return
-            invocation = function.next_invocation()
+            invocation = function.next_invocation(sandbox)
             if invocation is None:
                 self.reply_empty(HTTPStatus.GONE)
                 return
@@ -354,7 +399,7 @@ def _api_handler_for(function: LambdaProcess) -> type[QuietRequestHandler]:
             body = json.loads(self.rfile.read(length) or b"null")
             parts = self.path.removeprefix(f"{API}/").split("/")
             if parts == ["init", "error"]:
-                function.init_errors.append(body)
+                function.init_failed(sandbox, body)
                 self.reply_empty(HTTPStatus.ACCEPTED)
             elif len(parts) == 3 and parts[0] == "invocation" and parts[2] in {"response", "error"}:
                 kind = "response" if parts[2] == "response" else "error"

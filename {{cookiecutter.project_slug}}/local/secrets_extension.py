@@ -12,8 +12,9 @@ SECRETS_MANAGER_TIMEOUT_MILLIS, as template.yaml configures the extension.
 AWS documents that the extension can be called during the INVOKE phase only, not during INIT
 (Systems Manager User Guide, "Using Parameter Store parameters in AWS Lambda functions"; the
 Secrets Manager page sends there). What it answers during INIT is not documented: the stand-in
-refuses every request until `start_invoke_phase` (LambdaProcess calls it when the function's
-init ends), the safer assumption, so a function that reads it at init fails here too.
+refuses every request from `start_init_phase` to `start_invoke_phase` (LambdaProcess calls
+them when each environment's init starts and ends), the safer assumption, so a function that
+reads it at init fails here too.
 """
 
 import json
@@ -66,6 +67,10 @@ class SecretsExtension(BackgroundServer):
         )
         self._invoke_phase = threading.Event()
         super().__init__(_handler_for(self))
+
+    def start_init_phase(self) -> None:
+        """Answer nothing from now on: a new environment of the function is initialising."""
+        self._invoke_phase.clear()
 
     def start_invoke_phase(self) -> None:
         """Answer requests from now on: the function's INIT phase is over."""

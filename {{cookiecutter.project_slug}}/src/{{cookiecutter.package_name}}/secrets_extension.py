@@ -20,8 +20,9 @@ from urllib.parse import quote
 
 # template.yaml sets the extension's port here exactly when the extension's layer is attached.
 PORT_VARIABLE = "PARAMETERS_SECRETS_EXTENSION_HTTP_PORT"
-# The extension's call to Secrets Manager happens within this request, so it must fit in here;
-# beyond that, a read that hangs would hold the cold start until Lambda's init timeout.
+# The extension's call to Secrets Manager happens within this request, so it must fit in here
+# (template.yaml gives it SECRETS_MANAGER_TIMEOUT_MILLIS=5000); beyond that, a read that hangs
+# would hold the invocation until its timeout.
 TIMEOUT_SECONDS = 10.0
 
 

@@ -8,7 +8,14 @@ import json
 {% endif -%}
 import uuid
 
-from local.async_invoke import MAXIMUM_RETRY_ATTEMPTS, create_async_invoker, event_to_send_again
+import pytest
+
+from local.async_invoke import (
+    ASYNC_PAYLOAD_LIMIT_BYTES,
+    MAXIMUM_RETRY_ATTEMPTS,
+    create_async_invoker,
+    event_to_send_again,
+)
 from local.aws import unresponsive_endpoint
 from local.run import sample_event
 
@@ -63,7 +70,8 @@ def test_an_event_that_fails_once_is_delivered_by_the_retry(aws, receiver, start
 def test_an_unreachable_secret_store_fails_every_attempt_and_the_event_is_kept(
     aws, receiver, start
 ):
-    # A closed port: the store cannot be reached. One attempt, so the test is quick.
+    # A closed port: the store cannot be reached. One attempt (for the extension's stand-in;
+    # the handler's client makes its own two), so the test is quick.
     invoker = create_async_invoker(
         aws,
         f"dlq-{uuid.uuid4()}",
@@ -149,3 +157,11 @@ def test_every_dead_letter_is_in_its_senders_format_and_can_be_sent_again(aws, r
     assert receiver.deliveries
     bodies = {delivery.body for delivery in receiver.deliveries}
     assert len(bodies) == 1  # the same work, whichever way it came back
+
+
+def test_lambda_refuses_an_asynchronous_event_over_1_mb(aws, start):
+    invoker = create_async_invoker(aws, f"dlq-{uuid.uuid4()}", start)
+
+    with pytest.raises(ValueError, match="1 MB"):
+        invoker.invoke({"pad": "x" * ASYNC_PAYLOAD_LIMIT_BYTES})
+    assert invoker.started == []

@@ -8,13 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from local.runtime import LambdaProcess
+from local.runtime import PAYLOAD_LIMIT_BYTES, LambdaProcess, Outcome
 
 HANDLER = "probe.handler"
 
 
-def write_probe(task_root: Path, source: str) -> Path:
-    """Write ``source`` as the module ``probe`` in ``task_root``; return ``task_root``."""
+def write_probe(tmp_path: Path, source: str) -> Path:
+    """Write ``source`` as the module ``probe`` of a package in ``tmp_path``; return its root."""
+    task_root = tmp_path / "package"
+    task_root.mkdir()
     (task_root / "probe.py").write_text(textwrap.dedent(source), encoding="utf-8")
     return task_root
 
@@ -140,3 +142,47 @@ def test_a_function_that_writes_into_its_package_fails(tmp_path):
         LambdaProcess(HANDLER, {}, 10, task_root=task_root) as function,
     ):
         function.invoke({})
+
+
+def test_an_event_whose_init_failed_is_not_run_by_the_next_environment(tmp_path):
+    # Lambda: an init error fails the invocation; the next one starts a new environment.
+    inits = tmp_path / "inits"
+    task_root = write_probe(
+        tmp_path,
+        f"""
+        from pathlib import Path
+
+        INITS = Path({str(inits)!r})
+        INITS.write_text(INITS.read_text() + "x" if INITS.exists() else "x")
+        if INITS.read_text() == "x":
+            raise RuntimeError("the first init fails")
+
+
+        def handler(event, context):
+            return event["n"]
+        """,
+    )
+    with LambdaProcess(HANDLER, {}, 10, task_root=task_root) as function:
+        failed = function.invoke({"n": 1})
+        answered = function.invoke({"n": 2})
+
+    assert failed.kind == "init_error"
+    assert answered == Outcome("response", 2)  # not 1: the failed event is not run again
+    assert (function.starts, inits.read_text()) == (2, "xx")
+
+
+def test_payloads_over_lambdas_limit_are_refused(tmp_path):
+    task_root = write_probe(
+        tmp_path,
+        """
+        def handler(event, context):
+            return "x" * event["size"]
+        """,
+    )
+    with LambdaProcess(HANDLER, {}, 10, task_root=task_root) as function:
+        with pytest.raises(ValueError, match="6 MB"):
+            function.invoke({"pad": "x" * PAYLOAD_LIMIT_BYTES})
+        too_large = function.invoke({"size": PAYLOAD_LIMIT_BYTES})
+
+    assert too_large.kind == "error"
+    assert too_large.payload["errorType"] == "Function.ResponseSizeTooLarge"

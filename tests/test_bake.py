@@ -102,6 +102,7 @@ DEFAULT_FILES = {
             "events",
             "handler",
             "idempotency",
+            "message",
             "scratch",
             "secret_cache",
             "settings",

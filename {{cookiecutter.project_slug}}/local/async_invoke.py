@@ -103,6 +103,9 @@ class AsyncInvoker:
         dead_letter_url: The on-failure destination.
         client: A boto3 SQS client for moto.
         configs: EventInvokeConfig by qualifier (template.yaml's, see `event_invoke_configs`).
+        between_attempts: Called with a failed attempt's outcome before Lambda's retry (where
+            Lambda waits a minute, then two): a test's seam to change the world in between,
+            say to let a target that failed come back.
 
     Attributes:
         dropped: Events that failed every attempt where no destination was configured.
@@ -112,6 +115,7 @@ class AsyncInvoker:
     dead_letter_url: str
     client: Any
     configs: dict[str, dict[str, Any]] = field(default_factory=event_invoke_configs)
+    between_attempts: Callable[[Outcome], None] = lambda _: None
     started: list[LambdaProcess] = field(default_factory=list, init=False)
     dropped: list[Any] = field(default_factory=list, init=False)
 
@@ -139,7 +143,9 @@ class AsyncInvoker:
             raise ValueError(f"Lambda refuses an asynchronous event of {size} bytes (1 MB at most)")
         request_id = str(uuid.uuid4())
         outcomes: list[Outcome] = []
-        for _ in range(1 + retries):
+        for attempt in range(1 + retries):
+            if attempt:
+                self.between_attempts(outcomes[-1])
             if not self.started or self.started[-1].init_errors:
                 # None yet, or the last one failed its init and exited: Lambda starts another.
                 self.started.append(self.start())

@@ -1,14 +1,19 @@
 """Run the task for every message of a batch, concurrently, within a time budget.
 
+{% if cookiecutter.trigger == "sqs" -%}
 The result is the ids of the messages that failed, which the handler reports back to SQS as a
 partial batch response: only those return to the queue, the others are deleted.
+{%- else -%}
+The result is the ids of the messages that failed; the handler raises when there are any, so
+Lambda retries the event and, in the end, sends it to the dead-letter queue.
+{%- endif %}
 """
 
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 
-from .task import Message
+from .message import Message
 
 logger = logging.getLogger(__name__)
 

@@ -23,7 +23,7 @@ from collections.abc import Mapping
 {%- endif %}
 from typing import Any
 
-from .task import Message
+from .message import Message
 {%- if cookiecutter.trigger == "sqs" %}
 
 

@@ -42,13 +42,14 @@ from .events import parse_messages
 {%- if cookiecutter.idempotency == "on" %}
 from .idempotency import Ledger
 {%- endif %}
+from .message import Message
 from .scratch import invocation_scratch
 from .secret_cache import SecretCache
 {%- if secrets_extension %}
 from .secrets_extension import secret_reader
 {%- endif %}
 from .settings import load_settings
-from .task import Message, Target, deliver
+from .task import Target, deliver
 
 # Lambda formats standard-library log records as JSON, with the request id, because
 # template.yaml sets LoggingConfig.LogFormat to JSON; fields passed in `extra` become keys.

@@ -17,7 +17,7 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from .task import Message
+from .message import Message
 
 IN_PROGRESS = "IN_PROGRESS"
 COMPLETED = "COMPLETED"

@@ -1,8 +1,8 @@
 """The function's one task: deliver a message to an HTTP endpoint, authenticated with an API key.
 
-Replace the task by editing this file: keep `Message` and an ``async def`` that takes one and
+Replace the task by editing this file: an ``async def`` that takes a `Message` (message.py) and
 raises when it fails; handler.py wires in what the task needs (`Target`). Nothing here knows
-about SQS or AWS, so the same task serves any trigger.
+about the trigger or AWS, so the same task serves any trigger.
 """
 
 import asyncio
@@ -11,20 +11,8 @@ from dataclasses import dataclass
 
 import httpx
 
+from .message import Message
 from .secret_cache import SecretCache
-
-
-@dataclass(frozen=True)
-class Message:
-    """One unit of work, whatever the trigger.
-
-    Attributes:
-        id: Stable across redeliveries of the same message (SQS: ``messageId``).
-        body: The payload, delivered as it came.
-    """
-
-    id: str
-    body: str
 
 
 @dataclass(frozen=True)

@@ -67,6 +67,18 @@ def test_an_event_that_fails_once_is_delivered_by_the_retry(aws, receiver, start
     assert invoker.dead_letters() == []
 
 
+def test_what_changes_between_attempts_is_seen_by_the_retry(aws, receiver, start):
+    # The seam for a test of your own task: fail the first attempt, then let the retry succeed.
+    invoker = create_async_invoker(aws, f"dlq-{uuid.uuid4()}", start)
+    receiver.unavailable_next = 1000
+    invoker.between_attempts = lambda _: setattr(receiver, "unavailable_next", 0)
+
+    outcomes = invoker.invoke(SAMPLE)
+
+    assert [outcome.kind for outcome in outcomes] == ["error", "response"]
+    assert len(receiver.deliveries) == 1
+
+
 def test_an_unreachable_secret_store_fails_every_attempt_and_the_event_is_kept(
     aws, receiver, start
 ):

@@ -4,7 +4,7 @@ import logging
 import pytest
 
 from {{ cookiecutter.package_name }}.batch import process_batch
-from {{ cookiecutter.package_name }}.task import Message
+from {{ cookiecutter.package_name }}.message import Message
 
 # Generous: the work in these tests never waits for the clock, except where it must time out.
 BUDGET_SECONDS = 30.0

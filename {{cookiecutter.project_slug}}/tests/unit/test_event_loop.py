@@ -15,8 +15,9 @@ from collections.abc import Awaitable, Callable
 import httpx
 
 from {{ cookiecutter.package_name }}.batch import process_batch
+from {{ cookiecutter.package_name }}.message import Message
 from {{ cookiecutter.package_name }}.secret_cache import SecretCache
-from {{ cookiecutter.package_name }}.task import Message, Target, deliver
+from {{ cookiecutter.package_name }}.task import Target, deliver
 
 THRESHOLD_SECONDS = 0.25
 MESSAGES = [Message(id=f"m-{n}", body=json.dumps({"orderId": n})) for n in range(5)]

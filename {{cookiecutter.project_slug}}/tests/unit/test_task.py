@@ -3,8 +3,9 @@ import asyncio
 import httpx
 import pytest
 
+from {{ cookiecutter.package_name }}.message import Message
 from {{ cookiecutter.package_name }}.secret_cache import SecretCache
-from {{ cookiecutter.package_name }}.task import Message, Target, deliver
+from {{ cookiecutter.package_name }}.task import Target, deliver
 
 from local.target import Delivery
 

@@ -115,6 +115,7 @@ DEFAULT_FILES = {
     "tests/integration/test_handler.py",
     "tests/runtime/conftest.py",
     "tests/runtime/test_faults.py",
+    "tests/runtime/test_init_limit.py",
     "tests/runtime/test_lambda_emulation.py",
     "tests/runtime/test_smoke.py",
     *(

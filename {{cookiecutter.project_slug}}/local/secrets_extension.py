@@ -32,7 +32,8 @@ from local.http_server import BackgroundServer, QuietRequestHandler
 TOKEN_HEADER = "X-Aws-Parameters-Secrets-Token"  # noqa: S105 - a header's name, not a secret
 
 
-# The extension's settings as template.yaml sets them when the layer is attached.
+# The extension's settings as template.yaml sets them when the layer is attached
+# (tests/unit/test_secrets_extension.py holds the two to the same values).
 CONFIGURATION = {
     "PARAMETERS_SECRETS_EXTENSION_CACHE_ENABLED": "false",
     "SECRETS_MANAGER_TIMEOUT_MILLIS": "5000",

@@ -6,7 +6,7 @@ import json
 import time
 import uuid
 
-from local.aws import recorded_calls, rotate_secret, start_recording, unresponsive_endpoint
+from local.aws import recorded_calls, rotate_secret, start_recording
 from local.queue import create_queues
 
 # The project's maxReceiveCount, up to 5: every receive here waits out a visibility timeout.
@@ -83,26 +83,6 @@ def test_an_unreachable_secret_store_fails_the_invocation_and_acknowledges_nothi
     queues.drain(start(), max_polls=3)
     assert sorted(d.body for d in receiver.deliveries) == sorted(orders(2))
     assert queues.dead_letters() == []
-
-
-def test_a_store_that_never_answers_fails_{{ "the_invocation" if secrets_extension else "init" }}_in_time(receiver, start):
-    # Lambda gives the init 10 s (the emulator stops an init that runs longer and runs it
-    # again within the invocation). A store read that hung for boto3's default 60 s would
-    # never produce the documented outcome.
-    with unresponsive_endpoint() as hanging:
-        function = start(AWS_ENDPOINT_URL=hanging, AWS_MAX_ATTEMPTS="1")
-        outcome = function.invoke(sqs_event(*orders(1)))
-
-{%- if secrets_extension %}
-    # The extension gave up on the store after SECRETS_MANAGER_TIMEOUT_MILLIS and said so.
-    assert outcome.kind == "error"
-    assert outcome.payload["errorType"] == "SecretsExtensionError"
-{%- else %}
-    assert outcome.kind == "init_error"
-    assert outcome.payload["errorType"] == "ReadTimeoutError"
-{%- endif %}
-    assert function.init_timeouts == 0
-    assert receiver.deliveries == []
 
 
 def test_a_persistent_init_failure_moves_the_whole_queue_to_the_dead_letter_queue(

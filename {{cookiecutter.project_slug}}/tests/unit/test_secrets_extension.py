@@ -13,8 +13,8 @@ from {{ cookiecutter.package_name }}.secrets_extension import (
 )
 
 from local.aws import PROFILE_VARIABLES, create_secret
-from local.run import function_environment
-from local.secrets_extension import SecretsExtension
+from local.run import PROJECT_ROOT, function_environment
+from local.secrets_extension import CONFIGURATION, SecretsExtension
 
 TARGET_URL = "https://example.invalid/"  # not called
 
@@ -87,3 +87,9 @@ def test_without_the_layer_the_reader_asks_secrets_manager_with_boto3(aws, monke
     create_secret(aws, name, "the-key")
 
     assert secret_reader(name)() == "the-key"
+
+
+def test_the_stand_in_is_configured_as_template_yaml_configures_the_extension():
+    template = (PROJECT_ROOT / "template.yaml").read_text(encoding="utf-8")
+    for name, value in CONFIGURATION.items():
+        assert f'{name}: "{value}"' in template

@@ -48,8 +48,9 @@ from local.run import sample_event
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 {%- if poison %}
-# Lambda retries a minute after the first attempt and two minutes after the second; the rest is
-# room for its queue of asynchronous events.
+# Lambda retries a minute after the first attempt and two minutes after the second (Lambda
+# Developer Guide, "How Lambda handles errors and retries with asynchronous invocation"); the
+# rest is room for its queue of asynchronous events.
 POISON_WAIT_SECONDS = 6 * 60
 POISON = {"smoke-test": "an event the handler cannot read"}
 {%- endif %}

@@ -1,6 +1,7 @@
 """Jinja filters of the template: free-text answers into string literals safe in YAML, TOML and
 Python (``quoted``), a JSON answer into YAML (``json_flow``), the answers into a replay file
-(``replay_json``), and a rule several files share (``uses_secrets_extension``).
+(``replay_json``), literal text in an IAM resource (``iam_literal``), and a rule several files
+share (``uses_secrets_extension``).
 
 Cookiecutter loads this module through ``_extensions`` in ``cookiecutter.json``.
 """
@@ -58,6 +59,21 @@ def _flow(value: object) -> str:
     return json.dumps(value)  # numbers, true, false and null are the same in both
 
 
+# IAM reads "*" and "?" in a resource as wildcards and "${" as the start of a policy variable;
+# these policy variables stand for the characters themselves (IAM User Guide, "IAM policy
+# elements: Variables and tags", "Special characters").
+_IAM_SPECIAL = {"$": "${$}", "*": "${*}", "?": "${?}"}
+
+
+def iam_literal(text: str) -> str:
+    """Return ``text`` so that an IAM resource matches it literally (an S3 key filter, say).
+
+    An object key filter of "a*" means the key starts with "a*"; written as it is in a policy it
+    would grant every key that starts with "a".
+    """
+    return "".join(_IAM_SPECIAL.get(char, char) for char in text)
+
+
 def uses_secrets_extension(answers: Mapping[str, object]) -> bool:
     """Whether a project made from ``answers`` can read its secret through the Parameters and
     Secrets extension instead of boto3 (the templates' ``secrets_extension``).
@@ -87,5 +103,6 @@ class QuotingExtension(Extension):
         super().__init__(environment)
         environment.filters["quoted"] = quoted
         environment.filters["json_flow"] = json_flow
+        environment.filters["iam_literal"] = iam_literal
         environment.filters["uses_secrets_extension"] = uses_secrets_extension
         environment.filters["replay_json"] = replay_json

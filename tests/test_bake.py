@@ -54,7 +54,7 @@ TRIGGERS = [
         ' "note": ["Zoë 日本 🚀 \\"q\\": {x}"]}}',
         "idempotency": "off",
     },
-    {"trigger": "s3", "s3_prefix": 'in "q": #x {y}/', "s3_suffix": ".json"},
+    {"trigger": "s3", "s3_prefix": 'in "q": #x {y} *?$/', "s3_suffix": ".json"},
     {"trigger": "s3", "s3_prefix": "", "s3_suffix": "", "cold_start": "provisioned"},
     {"trigger": "sns", "cold_start": "snapstart", "python_version": "3.13"},
     {"trigger": "invoke", "reserved_concurrency": "5", "tracing": "on"},

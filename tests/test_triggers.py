@@ -5,7 +5,9 @@ source itself can fail to deliver. Checked on the template and on what SAM makes
 
 from __future__ import annotations
 
+import graphlib
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -32,6 +34,50 @@ def trigger_answers(trigger: str) -> dict[str, str]:
 def role_statements(resources: dict) -> list[dict]:
     policies = resources["FunctionRole"]["Properties"]["Policies"]
     return [statement for policy in policies for statement in policy["PolicyDocument"]["Statement"]]
+
+
+def depends_on(resources: dict[str, dict]) -> dict[str, set[str]]:
+    """Each resource of a translated template and the resources it waits for: those it names
+    with Ref, Fn::GetAtt, Fn::Sub or DependsOn. CloudFormation creates them in that order."""
+
+    def named(value: object) -> set[str]:
+        if isinstance(value, list):
+            return set().union(*map(named, value))
+        if not isinstance(value, dict):
+            return set()
+        if set(value) == {"Ref"}:
+            return {value["Ref"]}
+        if set(value) == {"Fn::GetAtt"}:
+            target = value["Fn::GetAtt"]
+            return {target[0] if isinstance(target, list) else target.split(".")[0]}
+        if set(value) == {"Fn::Sub"}:
+            sub = value["Fn::Sub"]
+            text, variables = (sub, {}) if isinstance(sub, str) else sub
+            in_text = {name.split(".")[0] for name in re.findall(r"\$\{(?!!)([^}]+)\}", text)}
+            return (in_text - set(variables)) | named(list(variables.values()))
+        return named(list(value.values()))
+
+    graph = {}
+    for name, resource in resources.items():
+        after = resource.get("DependsOn", [])
+        after = {after} if isinstance(after, str) else set(after)
+        graph[name] = (named(resource.get("Properties", {})) | after) & set(resources)
+    return graph
+
+
+@pytest.mark.parametrize("answers", TRIGGERS, ids=lambda answers: answers["trigger"])
+def test_every_resource_can_be_created_before_those_that_need_it(bake, tools_env, answers):
+    # CloudFormation refuses a template whose resources wait for each other in a circle, at
+    # deploy: neither `sam validate --lint` nor cfn-lint says so beforehand.
+    resources = translated(bake(answers), tools_env)
+    graphlib.TopologicalSorter(depends_on(resources)).prepare()  # raises CycleError
+    if answers["trigger"] == "s3":
+        # The trap this guards against: the role itself granting a read of the bucket.
+        resources["FunctionRole"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"].append(
+            {"Effect": "Allow", "Action": "s3:GetObject", "Resource": {"Fn::Sub": "${Bucket.Arn}/*"}}
+        )
+        with pytest.raises(graphlib.CycleError):
+            graphlib.TopologicalSorter(depends_on(resources)).prepare()
 
 
 def test_sqs_failures_stay_in_the_queue_until_the_redrive_policy_moves_them(bake):
@@ -145,6 +191,16 @@ def test_the_bucket_is_private_encrypted_and_notifies_on_the_filtered_keys(bake,
     ]
     assert [p["Properties"]["Principal"] for p in permissions] == ["s3.amazonaws.com"]
     assert "SourceAccount" in permissions[0]["Properties"]
+    # The function may read the keys the filter matches, taken literally, and nothing else.
+    read = resources["ReadCreatedObjects"]["Properties"]
+    assert read["RoleName"] == {"Ref": "FunctionRole"}
+    (statement,) = read["PolicyDocument"]["Statement"]
+    assert statement["Action"] == "s3:GetObject"
+    literal_prefix = answers["s3_prefix"].replace("$", "${$}").replace("*", "${*}").replace("?", "${?}")
+    assert statement["Resource"] == {
+        "Join": ["", [{"GetAtt": "Bucket.Arn"}, "/", literal_prefix, "*", answers["s3_suffix"]]]
+    }
+    assert "s3:" not in json.dumps(role_statements(resources))
 
 
 def test_the_subscription_keeps_what_sns_cannot_deliver(bake, tools_env):

@@ -85,6 +85,17 @@ def test_every_record_of_a_notification_is_a_message():
     first, second = parse_messages(two)
     assert first == parse_messages(SAMPLE)[0]
     assert second.id == "{{ cookiecutter.project_slug[:40] }}-bucket/other%20key.json@0A1B2C3D4E5F678901"
+
+
+def test_a_message_names_its_object_with_the_key_decoded():
+    record = copy.deepcopy(SAMPLE)
+    # S3 sends keys URL-encoded, a space as "+": this is "reports/März 2026 (final)+1.csv".
+    record["Records"][0]["s3"]["object"]["key"] = "reports/M%C3%A4rz+2026+%28final%29%2B1.csv"
+
+    (message,) = parse_messages(record)
+
+    assert message.stored_object.bucket == "{{ cookiecutter.project_slug[:40] }}-bucket"
+    assert message.stored_object.key == "reports/März 2026 (final)+1.csv"
 {%- elif cookiecutter.trigger == "sns" %}
 
 

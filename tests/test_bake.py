@@ -3,13 +3,16 @@ and validate with SAM, exactly as a user would run them (the baked Makefile's ta
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 import yaml
 
-from tests.environments import interpreter_for, make
+from tests.environments import interpreter_for, make, sandboxed_environ
 
 RUNTIMES = [
     {"python_version": version, "architecture": architecture}
@@ -270,3 +273,36 @@ def test_make_run_never_shows_the_secret(bake, answers, project_env):
     result = make(project, "run", f"VENV={project_env}")
     assert "The receiver accepted" in result.stdout
     assert api_key not in result.stdout + result.stderr
+
+
+def test_the_environment_is_made_with_the_runtimes_python_or_not_at_all(bake, tmp_path):
+    """pyproject.toml requires the runtime's Python; another version on PATH is not taken for it."""
+    runtime_python = interpreter_for("3.13")
+    if runtime_python is None:
+        pytest.skip("no Python 3.13 on this machine")
+    project = bake({"python_version": "3.13"})
+    path = tmp_path / "bin"
+    path.mkdir()
+    (path / "python3").symlink_to(sys.executable)  # another version (the one running the tests)
+    environ = sandboxed_environ(PATH=f"{path}{os.pathsep}/usr/bin{os.pathsep}/bin")
+    venv = tmp_path / "venv"
+
+    def make_with_path(*arguments: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(  # noqa: S603 - make with arguments built here
+            ["make", *arguments, f"VENV={venv}"],  # noqa: S607 - make is looked up on PATH
+            cwd=project,
+            env=environ,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+
+    refused = make_with_path("install")
+    assert refused.returncode != 0
+    assert "Python 3.13 (the function's runtime, python3.13) was not found" in refused.stderr
+    assert "make install PYTHON=/path/to/python3.13" in refused.stderr
+    assert not venv.exists()
+
+    (path / "python3.13").symlink_to(runtime_python)
+    chosen = make_with_path("--eval", "chosen-python: ; @echo $(PYTHON)", "chosen-python")
+    assert chosen.stdout.strip() == "python3.13"

@@ -47,7 +47,7 @@ def load_handler() -> ModuleType:
 
 def unload_handler(handler: ModuleType) -> None:
     """Close what the handler opened at init (on Lambda the container is simply discarded)."""
-    handler.loop.run_until_complete(handler.target.client.aclose())
+    handler.loop.run_until_complete(handler.task.close())
     handler.loop.close()
     asyncio.set_event_loop(None)
     sys.modules.pop(f"{PACKAGE}.handler", None)

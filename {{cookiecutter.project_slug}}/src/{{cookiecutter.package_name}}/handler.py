@@ -1,16 +1,15 @@
 {%- set secrets_extension = cookiecutter | uses_secrets_extension -%}
+{%- set secret = cookiecutter.secret_name != "" -%}
 """Lambda entry point: initialisation at module scope, a thin synchronous handler.
 
 Lambda imports this module once per container (the cold start) and then calls
-`lambda_handler` for every {{ "batch" if cookiecutter.trigger == "sqs" else "event" }}, so everything that can be reused is built here, once:
-settings, the event loop{% if not secrets_extension %}, the Secrets Manager client, the API key{% else %}, the API key's cache{% endif %}, the HTTP client{% if cookiecutter.idempotency == "on" %},
-the idempotency ledger{% endif %}.
+`lambda_handler` for every {{ "batch" if cookiecutter.trigger == "sqs" else "event" }}, so everything that can be reused is built here, once: the
+settings, the event loop{% if secret and not secrets_extension %}, the Secrets Manager client and the secret{% elif secret %}, the secret's cache{% endif %}{% if cookiecutter.idempotency == "on" %},
+the idempotency ledger{% endif %}, and the task.
+Of the task, this module knows only the names that task.py's docstring lists.
 """
 
 import asyncio
-{%- if cookiecutter.cold_start == "snapstart" %}
-import dataclasses
-{%- endif %}
 {%- if cookiecutter.idempotency == "on" %}
 import functools
 {%- endif %}
@@ -25,12 +24,9 @@ from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 {%- endif %}
 from typing import Any, Protocol
+{%- if (secret and not secrets_extension) or cookiecutter.idempotency == "on" %}
 
-{% if not secrets_extension -%}
 import boto3
-{% endif -%}
-import httpx
-{%- if not secrets_extension %}
 from botocore.config import Config
 {%- endif %}
 {%- if cookiecutter.cold_start == "snapstart" %}
@@ -42,33 +38,34 @@ from .events import parse_messages
 {%- if cookiecutter.idempotency == "on" %}
 from .idempotency import Ledger
 {%- endif %}
-from .message import Message
 from .scratch import invocation_scratch
+{%- if secret %}
 from .secret_cache import SecretCache
+{%- endif %}
 {%- if secrets_extension %}
 from .secrets_extension import secret_reader
 {%- endif %}
-from .settings import load_settings
-from .task import Target, deliver
+from .settings import Environment, Settings
+from .task import Task, TaskSettings
 
 # Lambda formats standard-library log records as JSON, with the request id, because
 # template.yaml sets LoggingConfig.LogFormat to JSON; fields passed in `extra` become keys.
 logger = logging.getLogger(__name__)
-# httpx logs every request at INFO; on Lambda each line is billed log ingestion, and the batch
-# summary and failures below already say what happened.
-logging.getLogger("httpx").setLevel(logging.WARNING)
 
-# Every setting is validated before anything else happens: a bad value fails the cold start
-# with one message that lists every problem.
-settings = load_settings()
+# Every setting, the machinery's and the task's, is validated before anything else happens: a
+# bad value fails the cold start with one message that lists every problem.
+environment = Environment()
+settings = Settings.read(environment)
+task_settings = TaskSettings.read(environment)
+environment.check()
 
 # One event loop for the life of the container. asyncio.run() would create a loop for each
-# invocation and close it afterwards, but the HTTP client's pooled connections and the secret
-# cache's lock belong to the loop they were first used on. Between invocations Lambda freezes
-# the process, loop included.
+# invocation and close it afterwards, but what the task pools (connections, say){{ " and the secret
+# cache's lock" if secret }} belong to the loop they were first used on. Between invocations Lambda
+# freezes the process, loop included.
 loop = asyncio.new_event_loop()
 asyncio.set_event_loop(loop)
-{%- if not secrets_extension %}
+{%- if secret and not secrets_extension %}
 
 # boto3 finds the region and credentials in the environment (and AWS_ENDPOINT_URL, if set,
 # which is how tests and `make run` reach a local moto server).
@@ -91,38 +88,35 @@ secrets_manager = boto3.client(
         retries={"mode": "standard", "total_max_attempts": 2},
     ),
 )
-{%- endif %}
 
-{%- if not secrets_extension %}
-
-# The API key is read now, so a missing secret, a missing permission or an unreachable store
+# The secret is read now, so a missing secret, a missing permission or an unreachable store
 {%- if cookiecutter.trigger == "sqs" %}
 # fails the cold start instead of every message: Lambda reports the init error, and the batch
 # returns to the queue after its visibility timeout (README: "When the function fails before
-# its records"). Later the key is reused until the TTL passes or the target refuses it.
+# its records"). Later the value is reused until the TTL passes or the task refreshes it.
 {%- else %}
 # fails the cold start instead of every message: Lambda reports the init error, retries the
-# event, and in the end sends it to the dead-letter queue. Later the key is reused until the
-# TTL passes or the target refuses it.
+# event, and in the end sends it to the dead-letter queue. Later the value is reused until the
+# TTL passes or the task refreshes it.
 {%- endif %}
-api_key = SecretCache(
+secret = SecretCache(
     fetch=lambda: secrets_manager.get_secret_value(SecretId=settings.secret_name)["SecretString"],
     ttl_seconds=settings.secret_ttl_seconds,
 )
 try:
-    api_key.prefetch()
+    secret.prefetch()
 except Exception:
     # The error names the secret and the cause, never the value (which was not read).
-    logger.exception("init failed: cannot read the API key from secret %s", settings.secret_name)
+    logger.exception("init failed: cannot read the secret %s", settings.secret_name)
     raise
-{%- else %}
+{%- elif secret %}
 
-# The API key is read through the Parameters and Secrets extension when its layer is attached
+# The secret is read through the Parameters and Secrets extension when its layer is attached
 # (nothing else here needs an AWS SDK). The extension answers during invocations only, never
 # during init (Systems Manager User Guide, "Using Parameter Store parameters in AWS Lambda
-# functions"), so the key is read by the first invocation (`read_api_key`), then reused until
-# the TTL passes or the target refuses it.
-api_key = SecretCache(
+# functions"), so the secret is read by the first invocation (`read_secret`), then reused until
+# the TTL passes or the task refreshes it.
+secret = SecretCache(
     fetch=secret_reader(settings.secret_name),
     ttl_seconds=settings.secret_ttl_seconds,
 )
@@ -130,21 +124,21 @@ api_key = SecretCache(
 {%- if cookiecutter.idempotency == "on" %}
 
 {%- if cookiecutter.trigger == "sqs" %}
-# A message is remembered as delivered for the queue's retention period (MessageRetentionPeriod
+# A message is remembered as finished for the queue's retention period (MessageRetentionPeriod
 # in template.yaml): no delivery of it can arrive later than that.
 {%- else %}
-# A message is remembered as delivered for 4 days, far longer than a redelivery can come: Lambda
+# A message is remembered as finished for 4 days, far longer than a redelivery can come: Lambda
 # drops an event older than MaximumEventAgeInSeconds (an hour, template.yaml).
 {%- endif %}
 DONE_RETENTION_SECONDS = 4 * 24 * 60 * 60
 
 # The ledger's DynamoDB calls block, so they run in the loop's default executor
 # (asyncio.to_thread). Its default size, min(32, CPUs + 4), is 6 threads on two cores: fewer
-# than the deliveries a batch runs at once, whose claims would wait in line for a thread. One
-# thread per delivery in flight, and one pooled connection per thread.
+# than the messages a batch works on at once, whose claims would wait in line for a thread. One
+# thread per message in flight, and one pooled connection per thread.
 loop.set_default_executor(ThreadPoolExecutor(max_workers=settings.max_concurrency))
 
-# Remembers which messages were delivered, so a message delivered twice is POSTed once.
+# Remembers which messages were finished, so a message delivered twice is worked on once.
 ledger = Ledger(
     client=boto3.client("dynamodb", config=Config(max_pool_connections=settings.max_concurrency)),
     table_name=settings.idempotency_table_name,
@@ -152,27 +146,8 @@ ledger = Ledger(
 )
 {%- endif %}
 
-
-def new_http_client() -> httpx.AsyncClient:
-    """Return the HTTP client for the target, with an empty connection pool."""
-    # Every request is bounded by the timeout; a connection that cannot be made is retried
-    # twice at once by the transport (nothing was sent, so that is always safe), and task.py
-    # retries timeouts and transient answers with a pause.
-    return httpx.AsyncClient(
-        timeout=settings.target_timeout_seconds,
-        transport=httpx.AsyncHTTPTransport(retries=2),
-    )
-
-
-target = Target(client=new_http_client(), url=settings.target_url, api_key=api_key)
-
-
-async def deliver_to_target(message: Message) -> None:
-    """Deliver ``message`` to the target built above."""
-{%- if cookiecutter.cold_start == "snapstart" %}
-    # `target` is looked up at each call: a restore from a snapshot replaces it.
-{%- endif %}
-    await deliver(message, target)
+# The task (task.py), built once; every invocation reuses it.
+task = Task(task_settings{{ ", secret" if secret }})
 {%- if cookiecutter.cold_start == "snapstart" %}
 
 
@@ -185,15 +160,12 @@ def refresh_after_restore() -> None:
     Lambda runs the init above once per published version and restores every new container
     from a snapshot of it, possibly days later and many times over.
     """
-    global target  # deliver_to_target reads the module's target at each call
-    # The key in the snapshot is as old as the version and may have been rotated since.
-    api_key.prefetch()
-    # Pooled connections were opened by the environment that took the snapshot and do not
-    # survive the restore, so the target gets a client with an empty pool. (boto3's clients
-    # need nothing: urllib3 checks a pooled connection before it reuses one.)
-    stale = target.client
-    target = dataclasses.replace(target, client=new_http_client())
-    loop.run_until_complete(stale.aclose())
+{%- if secret %}
+    # The secret in the snapshot is as old as the version and may have been rotated since.
+    secret.prefetch()
+{%- endif %}
+    # What the task opened (connections, say) belongs to the environment that took the snapshot.
+    loop.run_until_complete(task.renew())
     # Every container restored from one snapshot would draw the same "random" retry jitter,
     # so their retries would arrive together: seed again from the operating system.
     random.seed()
@@ -203,8 +175,8 @@ def refresh_after_restore() -> None:
 {%- if secrets_extension %}
 
 
-def read_api_key() -> None:
-    """Have a current API key cached before the {{ "batch" if cookiecutter.trigger == "sqs" else "event" }} is worked on, or fail the invocation.
+def read_secret() -> None:
+    """Have the secret cached before the {{ "batch" if cookiecutter.trigger == "sqs" else "event" }} is worked on, or fail the invocation.
 
     A missing secret, a missing permission or an unreachable store fails the whole invocation
     with one error that names the secret, before any message is tried: Lambda then {{ "returns
@@ -212,17 +184,17 @@ def read_api_key() -> None:
     event and, in the end, sends it to the dead-letter queue" }}, and no message is lost.
     """
     try:
-        loop.run_until_complete(api_key.get())
+        loop.run_until_complete(secret.get())
     except Exception:
         # The error names the secret and the cause, never the value (which was not read).
-        logger.exception("cannot read the API key from secret %s", settings.secret_name)
+        logger.exception("cannot read the secret %s", settings.secret_name)
         raise
 
 {%- endif %}
 
 
 # Of the time left when a batch starts, this share (at most MAX_MARGIN_SECONDS) is kept to
-# cancel unfinished deliveries, log and answer before Lambda's own timeout would end the
+# cancel unfinished work, log and answer before Lambda's own timeout would end the
 # invocation and return every record of the batch to the queue.
 MARGIN_SHARE = 0.1
 MAX_MARGIN_SECONDS = 1.0
@@ -241,14 +213,14 @@ class LambdaContext(Protocol):
 {%- if cookiecutter.trigger != "sqs" %}
 
 
-class DeliveryFailedError(Exception):
+class MessagesFailedError(Exception):
     """Some messages of the event failed: Lambda retries the event, then sends it to the DLQ."""
 {%- endif %}
 
 
 {% if cookiecutter.trigger == "sqs" -%}
 def lambda_handler(event: Mapping[str, Any], context: LambdaContext) -> dict[str, Any]:
-    """Deliver every record of an SQS batch and report the ones that failed.
+    """Run the task for every record of an SQS batch and report the ones that failed.
 
     Synchronous, because Lambda's Python runtime calls the handler and does not await it.
 
@@ -264,29 +236,27 @@ def lambda_handler(event: Any, context: LambdaContext) -> None:  # noqa: ANN401 
 {%- else -%}
 def lambda_handler(event: Mapping[str, Any], context: LambdaContext) -> None:
 {%- endif %}
-    """Deliver every message of the event; raise if any of them failed.
+    """Run the task for every message of the event; raise if any of them failed.
 
     Synchronous, because Lambda's Python runtime calls the handler and does not await it.
 
     Raises:
-        DeliveryFailedError: If a message failed. Lambda then retries the whole event (up to
+        MessagesFailedError: If a message failed. Lambda then retries the whole event (up to
             MaximumRetryAttempts in template.yaml) and finally sends it, with this error, to
             the dead-letter queue. Returning instead would drop the event for good.
     """
     messages = parse_messages(event{{ ", context.aws_request_id" if cookiecutter.trigger == "invoke" }})
 {%- endif %}
 {%- if secrets_extension %}
-    read_api_key()
+    read_secret()
 {%- endif %}
     remaining_seconds = context.get_remaining_time_in_millis() / 1000
     margin_seconds = min(remaining_seconds * MARGIN_SHARE, MAX_MARGIN_SECONDS)
 {%- if cookiecutter.idempotency == "on" %}
     # A claim on a message lasts as long as this invocation may.
-    work = functools.partial(
-        ledger.run_once, work=deliver_to_target, claim_seconds=remaining_seconds
-    )
+    work = functools.partial(ledger.run_once, work=task.run, claim_seconds=remaining_seconds)
 {%- else %}
-    work = deliver_to_target
+    work = task.run
 {%- endif %}
     # Temporary files of this invocation are removed when it ends, so /tmp (512 MB by default,
     # shared by every invocation of the container) never fills up with leftovers.
@@ -310,7 +280,7 @@ def lambda_handler(event: Mapping[str, Any], context: LambdaContext) -> None:
 {%- else %}
     if failed:
         # Each failure was logged with its cause; the message names the ids to look for.
-        raise DeliveryFailedError(
+        raise MessagesFailedError(
             f"{len(failed)} of {len(messages)} messages failed: {', '.join(failed)}"
         )
 {%- endif %}

@@ -1,24 +1,27 @@
 """Typed settings read from environment variables once, at init.
 
-Every variable is checked before anything starts and every problem is reported together, so a
-misconfigured deployment fails its cold start with one message naming each bad variable. Only
-names and plain values live in the environment; the API key itself is in Secrets Manager.
-Standard library only: this runs on every cold start.
+The machinery's settings (`Settings`) and the task's own (task.py) are read from one
+`Environment`, which collects every problem instead of stopping at the first; `check` then fails
+the cold start with one message naming each bad variable. Only names and plain values live in
+the environment{{ "; secrets live in Secrets Manager" if cookiecutter.secret_name }}. Standard library only: this runs on every
+cold start.
 """
 
 import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Self
 from urllib.parse import urlsplit
 
-DEFAULT_TARGET_TIMEOUT_SECONDS = 10.0
 DEFAULT_MAX_CONCURRENCY = 10
+{%- if cookiecutter.secret_name %}
 MAX_SECRET_TTL_SECONDS = 86_400
+{%- endif %}
 
 
 class SettingsError(ValueError):
-    """Raised by `load_settings` with every problem it found, one per line.
+    """Raised by `Environment.check` with every problem found, one per line.
 
     Attributes:
         problems: One sentence per bad variable: its name, its value, what was expected.
@@ -30,166 +33,146 @@ class SettingsError(ValueError):
         super().__init__("invalid configuration:\n" + "\n".join(f"  {p}" for p in problems))
 
 
-@dataclass(frozen=True, kw_only=True)
-class Settings:
-    """The function's configuration, parsed and validated.
+class Environment:
+    """Reads settings from environment variables and notes every problem on the way.
 
-    Attributes:
-        target_url: TARGET_URL, the http(s) endpoint each message is POSTed to.
-        secret_name: SECRET_NAME, the Secrets Manager secret (name or ARN) holding the API key.
-        secret_ttl_seconds: SECRET_TTL_SECONDS, how long the cached API key is reused.
-        target_timeout_seconds: TARGET_TIMEOUT_SECONDS, the HTTP timeout per request.
-        max_concurrency: MAX_CONCURRENCY, how many messages of a batch are delivered at once.
-{%- if cookiecutter.idempotency == "on" %}
-        idempotency_table_name: IDEMPOTENCY_TABLE_NAME, the DynamoDB table that remembers which
-            messages were delivered.
-{%- endif %}
-
-    Any further attribute is a plain setting from the variable of the same name in upper case.
+    Each reader returns the parsed value, or a placeholder after noting a problem; the
+    placeholder never escapes, because `check` raises when there is any problem.
     """
 
-    target_url: str
+    def __init__(self, environ: Mapping[str, str] = os.environ) -> None:
+        """Read from ``environ`` (the process's environment by default)."""
+        self._environ = environ
+        self.problems: list[str] = []
+
+    def check(self) -> None:
+        """Raise `SettingsError` with every problem noted so far, if there is any."""
+        if self.problems:
+            raise SettingsError(self.problems)
+
+    def text(self, name: str, *, expected: str) -> str:
+        """Return the variable ``name``, which must be set and not blank."""
+        value = self._environ.get(name)
+        if value is None:
+            self._missing(name, expected)
+            return ""
+        if not value.strip():
+            self._invalid(name, value, expected)
+        return value
+
+    def http_url(self, name: str) -> str:
+        """Return the variable ``name``, which must be an absolute http(s) URL."""
+        expected = "an absolute http:// or https:// URL"
+        value = self._environ.get(name)
+        if value is None:
+            self._missing(name, expected)
+            return ""
+        try:
+            parts = urlsplit(value)
+            valid = parts.scheme in {"http", "https"} and bool(parts.hostname)
+        except ValueError:  # e.g. an unclosed IPv6 bracket
+            valid = False
+        if not valid:
+            self._invalid(name, value, expected)
+        return value
+
+    def integer(
+        self, name: str, *, minimum: int, maximum: int | None = None, default: int | None = None
+    ) -> int:
+        """Return the variable ``name`` as an integer in range, or ``default`` when unset."""
+        if maximum is None:
+            expected = f"an integer of at least {minimum}"
+        else:
+            expected = f"an integer from {minimum} to {maximum}"
+        value = self._environ.get(name)
+        if value is None:
+            if default is None:
+                self._missing(name, expected)
+                return minimum
+            return default
+        try:
+            number = int(value)
+        except ValueError:
+            self._invalid(name, value, expected)
+            return minimum
+        if number < minimum or (maximum is not None and number > maximum):
+            self._invalid(name, value, expected)
+        return number
+
+    def seconds(self, name: str, *, default: float) -> float:
+        """Return the variable ``name`` as a positive number of seconds, or ``default``."""
+        expected = "a number of seconds greater than 0"
+        value = self._environ.get(name)
+        if value is None:
+            return default
+        try:
+            number = float(value)
+        except ValueError:
+            self._invalid(name, value, expected)
+            return default
+        if not (math.isfinite(number) and number > 0):
+            self._invalid(name, value, expected)
+        return number
+
+    def plain(self, name: str) -> str:
+        """Return the variable ``name``, which must be set; any string, even empty, is valid."""
+        value = self._environ.get(name)
+        if value is None:
+            self._missing(name, "a value (template.yaml sets it)")
+            return ""
+        return value
+
+    def _missing(self, name: str, expected: str) -> None:
+        self.problems.append(f"{name} is not set: expected {expected}")
+
+    def _invalid(self, name: str, value: str, expected: str) -> None:
+        self.problems.append(f"{name}={value!r}: expected {expected}")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Settings:
+    """The machinery's configuration, parsed and validated (the task reads its own, task.py).
+
+    Attributes:
+{%- if cookiecutter.secret_name %}
+        secret_name: SECRET_NAME, the Secrets Manager secret (name or ARN) the task is given.
+        secret_ttl_seconds: SECRET_TTL_SECONDS, how long the cached secret is reused.
+{%- endif %}
+        max_concurrency: MAX_CONCURRENCY, how many messages of a batch are worked on at once.
+{%- if cookiecutter.idempotency == "on" %}
+        idempotency_table_name: IDEMPOTENCY_TABLE_NAME, the DynamoDB table that remembers which
+            messages were finished.
+{%- endif %}
+    """
+
+{%- if cookiecutter.secret_name %}
+
     secret_name: str
     secret_ttl_seconds: int
-    target_timeout_seconds: float
+{%- endif %}
     max_concurrency: int
 {%- if cookiecutter.idempotency == "on" %}
     idempotency_table_name: str
 {%- endif %}
-{%- for pair in cookiecutter.env_vars.split(',') if pair.strip() %}
-    {{ pair.split('=', 1)[0].strip() | lower }}: str
-{%- endfor %}
 
-
-def load_settings(environ: Mapping[str, str] = os.environ) -> Settings:
-    """Read the settings from ``environ``.
-
-    Raises:
-        SettingsError: If any variable is missing or invalid; the error lists all of them.
-    """
-    problems: list[str] = []
-    settings = Settings(
-        target_url=_http_url(environ, "TARGET_URL", problems),
-        secret_name=_text(
-            environ, "SECRET_NAME", problems, expected="a Secrets Manager secret name or ARN"
-        ),
-        secret_ttl_seconds=_integer(
-            environ, "SECRET_TTL_SECONDS", problems, minimum=1, maximum=MAX_SECRET_TTL_SECONDS
-        ),
-        target_timeout_seconds=_seconds(
-            environ, "TARGET_TIMEOUT_SECONDS", problems, default=DEFAULT_TARGET_TIMEOUT_SECONDS
-        ),
-        max_concurrency=_integer(
-            environ, "MAX_CONCURRENCY", problems, minimum=1, default=DEFAULT_MAX_CONCURRENCY
-        ),
+    @classmethod
+    def read(cls, environment: Environment) -> Self:
+        """Read the settings from ``environment``; its `check` reports any problem."""
+        return cls(
+{%- if cookiecutter.secret_name %}
+            secret_name=environment.text(
+                "SECRET_NAME", expected="a Secrets Manager secret name or ARN"
+            ),
+            secret_ttl_seconds=environment.integer(
+                "SECRET_TTL_SECONDS", minimum=1, maximum=MAX_SECRET_TTL_SECONDS
+            ),
+{%- endif %}
+            max_concurrency=environment.integer(
+                "MAX_CONCURRENCY", minimum=1, default=DEFAULT_MAX_CONCURRENCY
+            ),
 {%- if cookiecutter.idempotency == "on" %}
-        idempotency_table_name=_text(
-            environ, "IDEMPOTENCY_TABLE_NAME", problems, expected="a DynamoDB table name"
-        ),
+            idempotency_table_name=environment.text(
+                "IDEMPOTENCY_TABLE_NAME", expected="a DynamoDB table name"
+            ),
 {%- endif %}
-{%- for pair in cookiecutter.env_vars.split(',') if pair.strip() %}
-        {{ pair.split('=', 1)[0].strip() | lower }}=_plain(
-            environ,
-            "{{ pair.split('=', 1)[0].strip() }}",
-            problems,
-        ),
-{%- endfor %}
-    )
-    if problems:
-        raise SettingsError(problems)
-    return settings
-
-
-# Each reader below returns the parsed value, or a placeholder after recording a problem; the
-# placeholder never escapes, because load_settings raises when there is any problem.
-
-
-def _missing(name: str, expected: str) -> str:
-    return f"{name} is not set: expected {expected}"
-
-
-def _invalid(name: str, value: str, expected: str) -> str:
-    return f"{name}={value!r}: expected {expected}"
-
-
-def _text(environ: Mapping[str, str], name: str, problems: list[str], *, expected: str) -> str:
-    value = environ.get(name)
-    if value is None:
-        problems.append(_missing(name, expected))
-        return ""
-    if not value.strip():
-        problems.append(_invalid(name, value, expected))
-    return value
-
-
-def _http_url(environ: Mapping[str, str], name: str, problems: list[str]) -> str:
-    expected = "an absolute http:// or https:// URL"
-    value = environ.get(name)
-    if value is None:
-        problems.append(_missing(name, expected))
-        return ""
-    try:
-        parts = urlsplit(value)
-        valid = parts.scheme in {"http", "https"} and bool(parts.hostname)
-    except ValueError:  # e.g. an unclosed IPv6 bracket
-        valid = False
-    if not valid:
-        problems.append(_invalid(name, value, expected))
-    return value
-
-
-def _integer(
-    environ: Mapping[str, str],
-    name: str,
-    problems: list[str],
-    *,
-    minimum: int,
-    maximum: int | None = None,
-    default: int | None = None,
-) -> int:
-    if maximum is None:
-        expected = f"an integer of at least {minimum}"
-    else:
-        expected = f"an integer from {minimum} to {maximum}"
-    value = environ.get(name)
-    if value is None:
-        if default is None:
-            problems.append(_missing(name, expected))
-            return minimum
-        return default
-    try:
-        number = int(value)
-    except ValueError:
-        problems.append(_invalid(name, value, expected))
-        return minimum
-    if number < minimum or (maximum is not None and number > maximum):
-        problems.append(_invalid(name, value, expected))
-    return number
-
-
-def _seconds(
-    environ: Mapping[str, str], name: str, problems: list[str], *, default: float
-) -> float:
-    expected = "a number of seconds greater than 0"
-    value = environ.get(name)
-    if value is None:
-        return default
-    try:
-        number = float(value)
-    except ValueError:
-        problems.append(_invalid(name, value, expected))
-        return default
-    if not (math.isfinite(number) and number > 0):
-        problems.append(_invalid(name, value, expected))
-    return number
-{%- if cookiecutter.env_vars.strip() %}
-
-
-def _plain(environ: Mapping[str, str], name: str, problems: list[str]) -> str:
-    # A setting of the env_vars answer: it must be set, and any string (even empty) is accepted.
-    value = environ.get(name)
-    if value is None:
-        problems.append(_missing(name, "a value (template.yaml sets it)"))
-        return ""
-    return value
-{%- endif %}
+        )

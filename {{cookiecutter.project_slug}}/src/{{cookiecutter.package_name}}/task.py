@@ -1,37 +1,83 @@
-"""The function's one task: deliver a message to an HTTP endpoint, authenticated with an API key.
+{%- set snapstart = cookiecutter.cold_start == "snapstart" -%}
+{%- set secret = cookiecutter.secret_name != "" -%}
+"""The function's one task: deliver each message to an HTTP endpoint{{ ", authenticated with an API key" if secret }}.
 
-Replace the task by editing this file: an ``async def`` that takes a `Message` (message.py) and
-raises when it fails; handler.py wires in what the task needs (`Target`). Nothing here knows
-about the trigger or AWS, so the same task serves any trigger.
+This module is the task, whole; handler.py knows it only through these names:
+
+- `TaskSettings.read` at init, with the machinery's settings, so that every bad variable of
+  either is reported at once;
+- `Task(settings{{ ", secret" if secret }})` at init: what every invocation reuses (here, an HTTP client{{ " and
+  the cached API key" if secret }});
+- `await task.run(message)` for each message, concurrently with the other messages of the
+  {{ "batch" if cookiecutter.trigger == "sqs" else "event" }}; raising fails the message, which is retried and in the end kept in the dead-letter
+  queue;
+{%- if snapstart %}
+- `await task.renew()` after each SnapStart restore, for what a snapshot must not share;
+{%- endif %}
+- `await task.close()` when a test discards the function (Lambda simply drops the container).
+
+Nothing here knows about the trigger or AWS, so the same task serves any trigger. To replace
+it, rewrite this file and the others the README lists ("Your own task").
 """
 
 import asyncio
+import logging
 import random
 from dataclasses import dataclass
+from typing import Self
 
 import httpx
 
 from .message import Message
+{%- if secret %}
 from .secret_cache import SecretCache
+{%- endif %}
+from .settings import Environment
+
+DEFAULT_TARGET_TIMEOUT_SECONDS = 10.0
+
+# httpx logs every request at INFO; on Lambda each line is billed log ingestion, and the batch
+# summary and failures already say what happened.
+logging.getLogger("httpx").setLevel(logging.WARNING)
 
 
-@dataclass(frozen=True)
-class Target:
-    """What `deliver` needs, built once at init and shared by every invocation.
+@dataclass(frozen=True, kw_only=True)
+class TaskSettings:
+    """The task's configuration, from the environment variables template.yaml sets.
 
     Attributes:
-        client: The HTTP client (its connection pool outlives invocations).
-        url: Where each message is POSTed.
-        api_key: The cached API key, sent as ``Authorization: Bearer <key>``.
+        target_url: TARGET_URL, the http(s) endpoint each message is POSTed to.
+        target_timeout_seconds: TARGET_TIMEOUT_SECONDS, the HTTP timeout per request.
+
+    Any further attribute is a plain setting from the variable of the same name in upper case.
     """
 
-    client: httpx.AsyncClient
-    url: str
-    api_key: SecretCache
+    target_url: str
+    target_timeout_seconds: float
+{%- for pair in cookiecutter.env_vars.split(',') if pair.strip() %}
+    {{ pair.split('=', 1)[0].strip() | lower }}: str
+{%- endfor %}
+
+    @classmethod
+    def read(cls, environment: Environment) -> Self:
+        """Read the settings from ``environment``; its `check` reports any problem."""
+        return cls(
+            target_url=environment.http_url("TARGET_URL"),
+            target_timeout_seconds=environment.seconds(
+                "TARGET_TIMEOUT_SECONDS", default=DEFAULT_TARGET_TIMEOUT_SECONDS
+            ),
+{%- for pair in cookiecutter.env_vars.split(',') if pair.strip() %}
+            {{ pair.split('=', 1)[0].strip() | lower }}=environment.plain({{ pair.split('=', 1)[0].strip() | quoted }}),
+{%- endfor %}
+        )
+{%- if secret %}
 
 
 # A key that the target refuses may have been rotated since it was cached.
 _REFUSED = frozenset({httpx.codes.UNAUTHORIZED, httpx.codes.FORBIDDEN})
+{%- endif %}
+
+
 # Answers that say "not now" rather than "never": worth another attempt after a pause.
 _TRANSIENT = frozenset(
     {
@@ -50,56 +96,97 @@ _TRANSIENT = frozenset(
 _TRANSPORT_FAILURES = (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError)
 # Pauses before the second and third attempt of a request that failed so or got a transient
 # answer (each jittered by up to +50%, so a batch's retries do not arrive all at once). Bounded:
-# a target that stays down fails the message quickly, and SQS retries it later.
+# a target that stays down fails the message quickly, and it is retried later.
 RETRY_DELAYS_SECONDS = (0.1, 0.4)
 
 
-async def deliver(message: Message, target: Target) -> None:
-    """POST ``message.body`` to ``target.url``.
+class Task:
+    """POSTs each message to the target; built once at init and shared by every invocation."""
 
-    The message id goes in an ``Idempotency-Key`` header: SQS delivers at least once, and a
-    message retried after a timeout may already have arrived, so the receiver uses the key to
-    act on each message once. If the key is refused (401/403), it is re-read from the store
-    once and the request retried once. A timeout, a broken connection or a transient answer
-    (429, 5xx but 501) is retried after a short pause, at most ``len(RETRY_DELAYS_SECONDS)``
-    times; every attempt is bounded by the client's timeout, and the batch cancels whatever
-    outlives its budget.
+    def __init__(self, settings: TaskSettings{{ ", secret: SecretCache" if secret }}) -> None:
+        """Keep what every delivery needs: the settings{{ ", the cached API key" if secret }} and an HTTP client."""
+        self._settings = settings
+{%- if secret %}
+        # The secret holds the target's API key, sent as ``Authorization: Bearer <key>``.
+        self._api_key = secret
+{%- endif %}
+        self.client = self._new_client()
 
-    Raises:
-        httpx.HTTPStatusError: If the final answer is not 2xx, so the message is retried.
-        httpx.HTTPError: If the request could not be made (timeout, connection refused).
-    """
-    # CPU-heavy work (parsing a large body, signing, compressing) would block the event loop
-    # and stall every other message of the batch: run it with
-    # `await asyncio.to_thread(function, ...)` instead of calling it here directly.
-    api_key = await target.api_key.get()
-    response = await _post(message, target, api_key)
-    if response.status_code in _REFUSED:
-        response = await _post(message, target, await target.api_key.refresh(api_key))
-    response.raise_for_status()
+    def _new_client(self) -> httpx.AsyncClient:
+        # Every request is bounded by the timeout; a connection that cannot be made is retried
+        # twice at once by the transport (nothing was sent, so that is always safe), and `_post`
+        # retries timeouts and transient answers with a pause.
+        return httpx.AsyncClient(
+            timeout=self._settings.target_timeout_seconds,
+            transport=httpx.AsyncHTTPTransport(retries=2),
+        )
 
+    async def run(self, message: Message) -> None:
+        """POST ``message.body`` to the target URL.
 
-async def _post(message: Message, target: Target, api_key: str) -> httpx.Response:
-    for delay in RETRY_DELAYS_SECONDS:
-        try:
-            response = await _post_once(message, target, api_key)
-        except _TRANSPORT_FAILURES:
-            pass
-        else:
-            if response.status_code not in _TRANSIENT:
-                return response
-        # Jitter spreads retries; it is not used for anything secret.
-        await asyncio.sleep(delay * (1 + random.random() / 2))  # noqa: S311
-    return await _post_once(message, target, api_key)
+        The message id goes in an ``Idempotency-Key`` header: every trigger delivers at least
+        once, and a message retried after a timeout may already have arrived, so the receiver
+        uses the key to act on each message once.{% if secret %} If the API key is refused (401/403), it is
+        re-read from the store once and the request retried once.{% endif %} A timeout, a broken
+        connection or a transient answer (429, 5xx but 501) is retried after a short pause, at
+        most ``len(RETRY_DELAYS_SECONDS)`` times; every attempt is bounded by the client's
+        timeout, and the batch cancels whatever outlives its budget.
 
+        Raises:
+            httpx.HTTPStatusError: If the final answer is not 2xx, so the message is retried.
+            httpx.HTTPError: If the request could not be made (timeout, connection refused).
+        """
+        # CPU-heavy work (parsing a large body, signing, compressing) would block the event loop
+        # and stall every other message of the batch: run it with
+        # `await asyncio.to_thread(function, ...)` instead of calling it here directly.
+{%- if secret %}
+        api_key = await self._api_key.get()
+        response = await self._post(message, api_key)
+        if response.status_code in _REFUSED:
+            response = await self._post(message, await self._api_key.refresh(api_key))
+{%- else %}
+        response = await self._post(message)
+{%- endif %}
+        response.raise_for_status()
+{%- if snapstart %}
 
-async def _post_once(message: Message, target: Target, api_key: str) -> httpx.Response:
-    return await target.client.post(
-        target.url,
-        content=message.body,
-        headers={
-            "Authorization": f"Bearer {api_key}",
-            "Idempotency-Key": message.id,
-            "Content-Type": "application/json",
-        },
-    )
+    async def renew(self) -> None:
+        """Replace what a SnapStart snapshot must not carry into the containers restored from it.
+
+        Pooled connections were opened by the environment that took the snapshot and do not
+        survive the restore, so the task gets a client with an empty pool.
+        """
+        stale = self.client
+        self.client = self._new_client()
+        await stale.aclose()
+{%- endif %}
+
+    async def close(self) -> None:
+        """Close the HTTP client's pooled connections."""
+        await self.client.aclose()
+
+    async def _post(self, message: Message{{ ", api_key: str" if secret }}) -> httpx.Response:
+        for delay in RETRY_DELAYS_SECONDS:
+            try:
+                response = await self._post_once(message{{ ", api_key" if secret }})
+            except _TRANSPORT_FAILURES:
+                pass
+            else:
+                if response.status_code not in _TRANSIENT:
+                    return response
+            # Jitter spreads retries; it is not used for anything secret.
+            await asyncio.sleep(delay * (1 + random.random() / 2))  # noqa: S311
+        return await self._post_once(message{{ ", api_key" if secret }})
+
+    async def _post_once(self, message: Message{{ ", api_key: str" if secret }}) -> httpx.Response:
+        return await self.client.post(
+            self._settings.target_url,
+            content=message.body,
+            headers={
+{%- if secret %}
+                "Authorization": f"Bearer {api_key}",
+{%- endif %}
+                "Idempotency-Key": message.id,
+                "Content-Type": "application/json",
+            },
+        )

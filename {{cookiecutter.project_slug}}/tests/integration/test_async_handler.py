@@ -57,7 +57,7 @@ def test_a_failed_delivery_raises_naming_the_message(receiver, handler):
     receiver.unavailable_next = 3  # the first attempt and both retries of the task
     _, ids = event_for(1)
 
-    with pytest.raises(handler.DeliveryFailedError, match=re.escape(ids[0])):
+    with pytest.raises(handler.MessagesFailedError, match=re.escape(ids[0])):
         invoke(handler, 1)
     assert receiver.deliveries == []
 
@@ -82,7 +82,7 @@ def test_a_refused_key_is_read_again_and_the_message_delivered_once(aws, receive
 
 def test_a_retry_after_a_failure_delivers_once_and_a_duplicate_not_again(receiver, handler):
     receiver.unavailable_next = 3
-    with pytest.raises(handler.DeliveryFailedError):
+    with pytest.raises(handler.MessagesFailedError):
         invoke(handler, 1)
 
     invoke(handler, 1)  # Lambda's retry

@@ -74,12 +74,14 @@ def test_a_rotated_key_is_read_once_for_the_whole_batch(aws, receiver, handler, 
 def test_the_key_is_read_again_after_its_ttl(aws, receiver, handler, secret_name, monkeypatch):
     # The handler built its cache at import; give it a clock this test moves by hand.
     now = [time.monotonic()]
-    monkeypatch.setattr(handler.api_key, "_clock", lambda: now[0])
+    monkeypatch.setattr(handler.secret, "_clock", lambda: now[0])
     invoke(handler, sqs_event(*orders(1), prefix="before"))
     rotate_secret(aws, secret_name, "rotated-key")
     receiver.api_key = "rotated-key"
 
-    now[0] += handler.settings.secret_ttl_seconds
+    # A second past the TTL: exactly the TTL could fall a rounding error short of it (on floats
+    # as large as a monotonic clock's, a + ttl - a is not always ttl).
+    now[0] += handler.settings.secret_ttl_seconds + 1
     response = invoke(handler, sqs_event(*orders(2), prefix="after"))
 
     assert response == {"batchItemFailures": []}

@@ -34,13 +34,13 @@ def test_a_restore_reads_the_secret_again(aws, handler):
 
 
 def test_a_restore_replaces_the_http_client_and_closes_the_old_pool(receiver, handler):
-    snapshotted = handler.target.client
+    snapshotted = handler.task.client
 
     restore(handler)
 
-    assert handler.target.client is not snapshotted
+    assert handler.task.client is not snapshotted
     assert snapshotted.is_closed
-    assert not handler.target.client.is_closed
+    assert not handler.task.client.is_closed
 {%- if cookiecutter.trigger == "sqs" %}
     event = {"Records": [{"messageId": "m-1", "body": '{"orderId": 1}'}]}
     assert handler.lambda_handler(event, LocalContext.starting_now(30)) == {"batchItemFailures": []}

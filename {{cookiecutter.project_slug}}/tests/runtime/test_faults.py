@@ -67,13 +67,13 @@ def test_an_unreachable_secret_store_fails_the_invocation_and_acknowledges_nothi
 {%- if not secrets_extension %}
     assert outcome.kind == "init_error"
     assert outcome.payload["errorType"] == "EndpointConnectionError"
-    assert "init failed: cannot read the API key from secret" in down.logs
+    assert "init failed: cannot read the secret" in down.logs
 {%- else %}
     # The key is read by the first invocation (the extension answers none during init), which
     # fails whole: the extension could not reach the store either, and says so.
     assert outcome.kind == "error"
     assert outcome.payload["errorType"] == "SecretsExtensionError"
-    assert "cannot read the API key from secret" in down.logs
+    assert "cannot read the secret" in down.logs
 {%- endif %}
     assert receiver.deliveries == []
 

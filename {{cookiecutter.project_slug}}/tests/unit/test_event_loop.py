@@ -12,12 +12,11 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 
-import httpx
-
 from {{ cookiecutter.package_name }}.batch import process_batch
 from {{ cookiecutter.package_name }}.message import Message
 from {{ cookiecutter.package_name }}.secret_cache import SecretCache
-from {{ cookiecutter.package_name }}.task import Target, deliver
+from {{ cookiecutter.package_name }}.settings import Environment
+from {{ cookiecutter.package_name }}.task import Task, TaskSettings
 
 THRESHOLD_SECONDS = 0.25
 MESSAGES = [Message(id=f"m-{n}", body=json.dumps({"orderId": n})) for n in range(5)]
@@ -62,11 +61,14 @@ def test_the_task_never_blocks_the_loop(receiver, caplog):
     # TLS certificates, which blocks.
     api_key = SecretCache(fetch=lambda: receiver.api_key, ttl_seconds=300)
     api_key.prefetch()
-    target = Target(client=httpx.AsyncClient(timeout=5), url=receiver.url, api_key=api_key)
+    environment = Environment({"TARGET_URL": receiver.url})
+    task = Task(TaskSettings.read(environment), api_key)
 
     async def main() -> None:
-        async with target.client:
-            assert await batch_of(functools.partial(deliver, target=target))() == []
+        try:
+            assert await batch_of(task.run)() == []
+        finally:
+            await task.close()
 
     assert slow_callbacks(main, caplog) == []
     assert len(receiver.deliveries) == len(MESSAGES)

@@ -1,100 +1,84 @@
+{%- set secret = cookiecutter.secret_name != "" -%}
 import pytest
 
 from {{ cookiecutter.package_name }}.settings import (
     DEFAULT_MAX_CONCURRENCY,
-    DEFAULT_TARGET_TIMEOUT_SECONDS,
+    Environment,
+    Settings,
     SettingsError,
-    load_settings,
 )
 
-# The extra settings of this project (the env_vars answer): (variable, value).
-{%- if cookiecutter.env_vars.strip() %}
-EXTRAS = [
-{%- for pair in cookiecutter.env_vars.split(',') if pair.strip() %}
-    ({{ pair.split('=', 1)[0].strip() | quoted }}, {{ pair.split('=', 1)[1].strip() | quoted }}),
-{%- endfor %}
-]
-{%- else %}
-EXTRAS: list[tuple[str, str]] = []
-{%- endif %}
 VALID = {
-    "TARGET_URL": "https://receiver.example.com/hooks",
+{%- if secret %}
     "SECRET_NAME": "example/target-api-key",
     "SECRET_TTL_SECONDS": "300",
+{%- endif %}
 {%- if cookiecutter.idempotency == "on" %}
     "IDEMPOTENCY_TABLE_NAME": "idempotency",
 {%- endif %}
-    **dict(EXTRAS),
 }
+
+
+def read(environ: dict[str, str]) -> Settings:
+    environment = Environment(environ)
+    settings = Settings.read(environment)
+    environment.check()
+    return settings
 
 
 def problems_of(environ: dict[str, str]) -> list[str]:
     with pytest.raises(SettingsError) as raised:
-        load_settings(environ)
+        read(environ)
     return raised.value.problems
 
 
 def test_valid_settings_are_parsed_with_defaults():
-    settings = load_settings(VALID)
+    settings = read(VALID)
 
-    assert settings.target_url == "https://receiver.example.com/hooks"
+{%- if secret %}
     assert settings.secret_name == VALID["SECRET_NAME"]
     assert settings.secret_ttl_seconds == 300
-    assert settings.target_timeout_seconds == DEFAULT_TARGET_TIMEOUT_SECONDS
+{%- endif %}
     assert settings.max_concurrency == DEFAULT_MAX_CONCURRENCY
-    for name, value in EXTRAS:
-        assert getattr(settings, name.lower()) == value
 
 
 def test_optional_settings_are_read():
-    settings = load_settings({**VALID, "TARGET_TIMEOUT_SECONDS": "2.5", "MAX_CONCURRENCY": "50"})
-
-    assert settings.target_timeout_seconds == 2.5
-    assert settings.max_concurrency == 50
+    assert read({**VALID, "MAX_CONCURRENCY": "50"}).max_concurrency == 50
 
 
 def test_every_problem_is_reported_at_once():
-    problems = problems_of(
-        {
-            "TARGET_URL": "ftp://receiver.example.com",
-            "SECRET_TTL_SECONDS": "0",
-            "TARGET_TIMEOUT_SECONDS": "soon",
-            "MAX_CONCURRENCY": "-1",
-        }
-    )
+    problems = problems_of({"MAX_CONCURRENCY": "-1"{% if secret %}, "SECRET_TTL_SECONDS": "0"{% endif %}})
 
-    assert problems[:5] == [
-        "TARGET_URL='ftp://receiver.example.com': expected an absolute http:// or https:// URL",
+    assert problems == [
+{%- if secret %}
         "SECRET_NAME is not set: expected a Secrets Manager secret name or ARN",
         "SECRET_TTL_SECONDS='0': expected an integer from 1 to 86400",
-        "TARGET_TIMEOUT_SECONDS='soon': expected a number of seconds greater than 0",
-        "MAX_CONCURRENCY='-1': expected an integer of at least 1",
-    ]
-{%- if cookiecutter.idempotency == "on" %}
-    assert problems[5] == "IDEMPOTENCY_TABLE_NAME is not set: expected a DynamoDB table name"
-    assert len(problems) == 6 + len(EXTRAS)
-{%- else %}
-    assert len(problems) == 5 + len(EXTRAS)
 {%- endif %}
+        "MAX_CONCURRENCY='-1': expected an integer of at least 1",
+{%- if cookiecutter.idempotency == "on" %}
+        "IDEMPOTENCY_TABLE_NAME is not set: expected a DynamoDB table name",
+{%- endif %}
+    ]
 
 
 def test_the_error_message_lists_every_problem():
+    environment = Environment({})
+    environment.text("FIRST", expected="a name")
+    environment.integer("SECOND", minimum=1)
+
     with pytest.raises(SettingsError) as raised:
-        load_settings({})
+        environment.check()
 
-    message = str(raised.value)
+    assert raised.value.problems == [
+        "FIRST is not set: expected a name",
+        "SECOND is not set: expected an integer of at least 1",
+    ]
     for problem in raised.value.problems:
-        assert problem in message
+        assert problem in str(raised.value)
 
 
-@pytest.mark.parametrize(
-    "name", ["TARGET_URL", "SECRET_NAME", "SECRET_TTL_SECONDS", *(name for name, _ in EXTRAS)]
-)
-def test_required_variables_must_be_set(name):
-    environ = {key: value for key, value in VALID.items() if key != name}
-
-    (problem,) = problems_of(environ)
-    assert problem.startswith(f"{name} is not set: expected ")
+def test_no_problem_no_error():
+    Environment({}).check()
 
 
 @pytest.mark.parametrize(
@@ -108,32 +92,52 @@ def test_required_variables_must_be_set(name):
         "http://[::1",
     ],
 )
-def test_target_url_must_be_an_absolute_http_url(url):
-    assert problems_of({**VALID, "TARGET_URL": url}) == [
-        f"TARGET_URL={url!r}: expected an absolute http:// or https:// URL"
-    ]
+def test_a_url_must_be_absolute_http(url):
+    environment = Environment({"URL": url})
+    environment.http_url("URL")
+
+    assert environment.problems == [f"URL={url!r}: expected an absolute http:// or https:// URL"]
 
 
 @pytest.mark.parametrize("value", ["", "ten", "1.5", "0", "86401"])
-def test_secret_ttl_must_be_an_integer_in_range(value):
-    assert problems_of({**VALID, "SECRET_TTL_SECONDS": value}) == [
-        f"SECRET_TTL_SECONDS={value!r}: expected an integer from 1 to 86400"
-    ]
+def test_an_integer_must_be_whole_and_in_range(value):
+    environment = Environment({"NUMBER": value})
+    environment.integer("NUMBER", minimum=1, maximum=86_400)
+
+    assert environment.problems == [f"NUMBER={value!r}: expected an integer from 1 to 86400"]
 
 
 @pytest.mark.parametrize("value", ["1", "86400"])
-def test_secret_ttl_bounds_are_accepted(value):
-    assert load_settings({**VALID, "SECRET_TTL_SECONDS": value}).secret_ttl_seconds == int(value)
+def test_an_integers_bounds_are_accepted(value):
+    environment = Environment({"NUMBER": value})
+
+    assert environment.integer("NUMBER", minimum=1, maximum=86_400) == int(value)
+    assert environment.problems == []
 
 
 @pytest.mark.parametrize("value", ["0", "-1", "nan", "inf", "ten"])
-def test_target_timeout_must_be_a_positive_number(value):
-    assert problems_of({**VALID, "TARGET_TIMEOUT_SECONDS": value}) == [
-        f"TARGET_TIMEOUT_SECONDS={value!r}: expected a number of seconds greater than 0"
-    ]
+def test_seconds_must_be_a_positive_number(value):
+    environment = Environment({"WAIT": value})
+    environment.seconds("WAIT", default=1.0)
+
+    assert environment.problems == [f"WAIT={value!r}: expected a number of seconds greater than 0"]
 
 
-def test_secret_name_must_not_be_blank():
-    assert problems_of({**VALID, "SECRET_NAME": " "}) == [
-        "SECRET_NAME=' ': expected a Secrets Manager secret name or ARN"
+def test_unset_optional_values_take_their_default():
+    environment = Environment({})
+
+    assert environment.seconds("WAIT", default=2.5) == 2.5
+    assert environment.integer("COUNT", minimum=1, default=7) == 7
+    assert environment.problems == []
+
+
+def test_text_must_not_be_blank_and_plain_may_be_empty():
+    environment = Environment({"NAME": " ", "NOTE": ""})
+
+    assert environment.plain("NOTE") == ""
+    environment.text("NAME", expected="a name")
+    environment.plain("MISSING")
+    assert environment.problems == [
+        "NAME=' ': expected a name",
+        "MISSING is not set: expected a value (template.yaml sets it)",
     ]

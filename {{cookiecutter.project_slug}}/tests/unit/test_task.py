@@ -5,10 +5,21 @@ import pytest
 
 from {{ cookiecutter.package_name }}.message import Message
 from {{ cookiecutter.package_name }}.secret_cache import SecretCache
-from {{ cookiecutter.package_name }}.task import Target, deliver
+from {{ cookiecutter.package_name }}.settings import Environment, SettingsError
+from {{ cookiecutter.package_name }}.task import DEFAULT_TARGET_TIMEOUT_SECONDS, Task, TaskSettings
 
 from local.target import Delivery
 
+# The extra settings of this project (the env_vars answer): (variable, value).
+{%- if cookiecutter.env_vars.strip() %}
+EXTRAS = [
+{%- for pair in cookiecutter.env_vars.split(',') if pair.strip() %}
+    ({{ pair.split('=', 1)[0].strip() | quoted }}, {{ pair.split('=', 1)[1].strip() | quoted }}),
+{%- endfor %}
+]
+{%- else %}
+EXTRAS: list[tuple[str, str]] = []
+{%- endif %}
 MESSAGE = Message(id="5f1c9b2e-0d4e-4a8f-9c61-3b7e2a1d0c55", body='{"orderId": "1001"}')
 
 
@@ -37,12 +48,52 @@ def api_key(store) -> SecretCache:
     return cache
 
 
+def read_settings(environ: dict[str, str]) -> TaskSettings:
+    environment = Environment({**dict(EXTRAS), **environ})
+    settings = TaskSettings.read(environment)
+    environment.check()
+    return settings
+
+
 def deliver_with(api_key: SecretCache, url: str, message: Message = MESSAGE) -> None:
     async def main() -> None:
-        async with httpx.AsyncClient(timeout=10) as client:
-            await deliver(message, Target(client=client, url=url, api_key=api_key))
+        task = Task(read_settings({"TARGET_URL": url}), api_key)
+        try:
+            await task.run(message)
+        finally:
+            await task.close()
 
     asyncio.run(main())
+
+
+def test_the_settings_are_read_with_defaults():
+    settings = read_settings({"TARGET_URL": "https://receiver.example.com/hooks"})
+
+    assert settings.target_url == "https://receiver.example.com/hooks"
+    assert settings.target_timeout_seconds == DEFAULT_TARGET_TIMEOUT_SECONDS
+    for name, value in EXTRAS:
+        assert getattr(settings, name.lower()) == value
+
+
+def test_the_timeout_can_be_set():
+    settings = read_settings({"TARGET_URL": "http://127.0.0.1:1", "TARGET_TIMEOUT_SECONDS": "2.5"})
+
+    assert settings.target_timeout_seconds == 2.5
+
+
+def test_every_bad_setting_is_named():
+    environment = Environment(
+        {"TARGET_URL": "ftp://receiver.example.com", "TARGET_TIMEOUT_SECONDS": "0"}
+    )
+    TaskSettings.read(environment)
+
+    with pytest.raises(SettingsError) as raised:
+        environment.check()
+    assert raised.value.problems == [
+        "TARGET_URL='ftp://receiver.example.com': expected an absolute http:// or https:// URL",
+        "TARGET_TIMEOUT_SECONDS='0': expected a number of seconds greater than 0",
+        *(f"{name} is not set: expected a value (template.yaml sets it)" for name, _ in EXTRAS),
+    ]
 
 
 def test_the_body_is_posted_with_the_key_and_the_message_id(receiver, store, api_key):

@@ -78,11 +78,16 @@ def uses_secrets_extension(answers: Mapping[str, object]) -> bool:
     """Whether a project made from ``answers`` can read its secret through the Parameters and
     Secrets extension instead of boto3 (the templates' ``secrets_extension``).
 
-    Only when nothing else needs boto3 (no idempotency ledger) and the cold start pays for its
-    import (a SnapStart snapshot pays it once per version). hooks/post_gen_project.py keeps the
-    extension's files by the same rule, which a test holds to this one.
+    Only when it has a secret, nothing else needs boto3 (no idempotency ledger) and the cold
+    start pays for its import (a SnapStart snapshot pays it once per version).
+    hooks/post_gen_project.py keeps the extension's files by the same rule, which a test holds
+    to this one.
     """
-    return answers["idempotency"] == "off" and answers["cold_start"] != "snapstart"
+    return (
+        bool(answers["secret_name"])
+        and answers["idempotency"] == "off"
+        and answers["cold_start"] != "snapstart"
+    )
 
 
 def replay_json(context: Mapping[str, object]) -> str:

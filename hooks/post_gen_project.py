@@ -20,6 +20,7 @@ RENDERED_ANSWERS = {
     "catalog_entry": r""" {{ cookiecutter.catalog_entry | tojson }} """,
     "idempotency": r""" {{ cookiecutter.idempotency | tojson }} """,
     "cold_start": r""" {{ cookiecutter.cold_start | tojson }} """,
+    "secret_name": r""" {{ cookiecutter.secret_name | tojson }} """,
 }
 
 # Every trigger but sqs invokes the function asynchronously, so they share the files for that.
@@ -52,14 +53,28 @@ SECRETS_EXTENSION_FILES = [
 ]
 
 
+# The secret's cache and the tests that read a secret: kept when secret_name is not empty.
+SECRET_FILES = [
+    "src/{{cookiecutter.package_name}}/secret_cache.py",
+    "tests/unit/test_secret_cache.py",
+    "tests/runtime/test_init_limit.py",
+]
+
+
 def uses_secrets_extension(answers: Mapping[str, str]) -> bool:
     """Whether a project baked with ``answers`` reads its secret through the extension."""
-    return answers["idempotency"] == "off" and answers["cold_start"] != "snapstart"
+    return (
+        bool(answers["secret_name"])
+        and answers["idempotency"] == "off"
+        and answers["cold_start"] != "snapstart"
+    )
 
 
 def unwanted_files(answers: Mapping[str, str]) -> list[str]:
     """Return the optional files (relative to the project) that ``answers`` did not ask for."""
     unwanted = [path for path, (variable, keep) in OPTIONAL_FILES.items() if answers[variable] not in keep]
+    if not answers["secret_name"]:
+        unwanted += SECRET_FILES
     if not uses_secrets_extension(answers):
         unwanted += SECRETS_EXTENSION_FILES
     return unwanted

@@ -345,7 +345,9 @@ def check_secret_name(value: str) -> str | None:
             " deploy with the ExistingSecretArn parameter instead)"
         )
     if not value:
-        return "must not be empty; give a name, e.g. 'my-task/target-api-key'"
+        return None  # no secret: the project has no Secrets Manager secret, permission or cache
+    if not value.strip():
+        return "is only blank space; give a name (e.g. 'my-task/api-key'), or leave it empty for no secret"
     if len(value) > SECRET_NAME_MAX:
         return f"is {len(value)} characters, Secrets Manager allows at most {SECRET_NAME_MAX}; shorten it"
     if not SECRET_NAME.fullmatch(value):

@@ -47,6 +47,10 @@ OPTIONS = [
     {"cold_start": "snapstart", "python_version": "3.13"},
     {"cold_start": "provisioned", "provisioned_concurrency": "2"},
     {"reserved_concurrency": "50", "sqs_maximum_concurrency": "10"},
+    # No secret: no Secrets Manager resource, permission, setting or cache; with no ledger
+    # either, nothing imports an AWS SDK.
+    {"secret_name": "", "idempotency": "off"},
+    {"secret_name": "", "trigger": "s3", "cold_start": "snapstart", "python_version": "3.13"},
 ]
 # Every other trigger (tests/test_triggers.py checks the wiring), each with answers that change it.
 TRIGGERS = [
@@ -157,6 +161,28 @@ def test_options_add_and_remove_exactly_their_files(bake):
     assert entry["spec"]["owner"].startswith("group:")
 
 
+def test_without_a_secret_nothing_of_one_is_left(bake):
+    project = bake({"secret_name": "", "idempotency": "off"})
+    removed = {
+        "src/webhook_relay/secret_cache.py",
+        "tests/unit/test_secret_cache.py",
+        "tests/runtime/test_init_limit.py",
+    }
+    assert generated_files(project) == DEFAULT_FILES - removed
+    for path in (
+        "template.yaml",
+        "env.json",
+        "samconfig.toml",
+        "src/webhook_relay/handler.py",
+        "local/run.py",
+    ):
+        text = (project / path).read_text(encoding="utf-8")
+        assert not re.search(r"(?i)secrets ?manager|secret_name|SecretCache|api.key", text), path
+    template = (project / "template.yaml").read_text(encoding="utf-8")
+    assert "AWS::SecretsManager" not in template
+    assert "Parameters:\n  TargetUrl:" in template  # the task's own parameter stays
+
+
 SQS_FILES = {
     "events/sqs.json",
     "local/queue.py",
@@ -225,6 +251,9 @@ def test_sam_validate_and_cfn_lint(bake, answers, tools_env):
         {"trigger": "sns"},
         # The extension read at the first invocation, and $LATEST beside the alias.
         {"trigger": "invoke", "idempotency": "off", "cold_start": "provisioned"},
+        # No secret, for a batch and for an asynchronous event.
+        {"secret_name": "", "idempotency": "off"},
+        {"secret_name": "", "trigger": "eventbridge"},
     ],
     ids=combination_id,
 )

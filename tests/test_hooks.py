@@ -127,7 +127,7 @@ BAD = [
     ({"secret_name": "a b"}, "secret_name", "a b", "contains ' '"),
     ({"secret_name": "name-abcdef"}, "secret_name", "name-abcdef", "six characters"),
     ({"secret_name": "s" * 513}, "secret_name", "s" * 513, "allows at most 512"),
-    ({"secret_name": ""}, "secret_name", "", "must not be empty"),
+    ({"secret_name": "  "}, "secret_name", "  ", "leave it empty for no secret"),
     ({"secret_name": "db-secret"}, "secret_name", "db-secret", "six characters"),
     ({"cold_start": "warm"}, "cold_start", "warm", "choose one of none, snapstart, provisioned"),
     (
@@ -566,14 +566,15 @@ def test_the_asynchronous_triggers_are_every_trigger_but_sqs():
 def test_the_post_hook_keeps_the_extension_files_by_the_templates_rule():
     for idempotency in COOKIECUTTER_JSON["idempotency"]:
         for cold_start in COOKIECUTTER_JSON["cold_start"]:
-            answers = {"idempotency": idempotency, "cold_start": cold_start}
-            assert post_hook.uses_secrets_extension(answers) == local_extensions.uses_secrets_extension(
-                answers
-            )
+            for secret_name in ("", "a/secret"):
+                answers = {"idempotency": idempotency, "cold_start": cold_start, "secret_name": secret_name}
+                uses = post_hook.uses_secrets_extension(answers)
+                assert uses == local_extensions.uses_secrets_extension(answers)
+                assert not uses or secret_name, "the extension only serves a secret"
 
 
-def test_the_secrets_extension_files_exist():
-    for path in post_hook.SECRETS_EXTENSION_FILES:
+def test_the_secret_and_extension_files_exist():
+    for path in [*post_hook.SECRETS_EXTENSION_FILES, *post_hook.SECRET_FILES]:
         assert (REPO_ROOT / "{{cookiecutter.project_slug}}" / path).is_file()
 
 
@@ -597,29 +598,49 @@ def samples_but(trigger: str) -> list[str]:
 
 
 EXTENSION = post_hook.SECRETS_EXTENSION_FILES
+SECRET = post_hook.SECRET_FILES
 
 
 @pytest.mark.parametrize(
-    ("catalog_entry", "idempotency", "cold_start", "trigger", "unwanted"),
+    ("catalog_entry", "idempotency", "cold_start", "trigger", "secret_name", "unwanted"),
     [
-        ("none", "on", "none", "sqs", ["catalog-info.yaml", SNAPSTART_TESTS, *ASYNC_FILES, *EXTENSION]),
-        ("backstage", "on", "snapstart", "sqs", [*ASYNC_FILES, *EXTENSION]),
-        ("backstage", "off", "provisioned", "sns", [IDEMPOTENCY_MODULE, SNAPSTART_TESTS, *SQS_FILES]),
+        ("none", "on", "none", "sqs", "s", ["catalog-info.yaml", SNAPSTART_TESTS, *ASYNC_FILES, *EXTENSION]),
+        ("backstage", "on", "snapstart", "sqs", "s", [*ASYNC_FILES, *EXTENSION]),
+        ("backstage", "off", "provisioned", "sns", "s", [IDEMPOTENCY_MODULE, SNAPSTART_TESTS, *SQS_FILES]),
         (
             "none",
             "off",
             "snapstart",
             "invoke",
+            "s",
             ["catalog-info.yaml", IDEMPOTENCY_MODULE, *SQS_FILES, *EXTENSION],
+        ),
+        # No secret: no cache, no extension, whatever else would have wanted them.
+        (
+            "none",
+            "off",
+            "none",
+            "sqs",
+            "",
+            ["catalog-info.yaml", SNAPSTART_TESTS, IDEMPOTENCY_MODULE, *ASYNC_FILES, *EXTENSION, *SECRET],
+        ),
+        (
+            "none",
+            "on",
+            "none",
+            "s3",
+            "",
+            ["catalog-info.yaml", SNAPSTART_TESTS, *SQS_FILES, *EXTENSION, *SECRET],
         ),
     ],
 )
-def test_unwanted_files(catalog_entry, idempotency, cold_start, trigger, unwanted):
+def test_unwanted_files(catalog_entry, idempotency, cold_start, trigger, secret_name, unwanted):
     answers = {
         "catalog_entry": catalog_entry,
         "idempotency": idempotency,
         "cold_start": cold_start,
         "trigger": trigger,
+        "secret_name": secret_name,
     }
     assert sorted(post_hook.unwanted_files(answers)) == sorted([*unwanted, *samples_but(trigger)])
 
@@ -627,7 +648,13 @@ def test_unwanted_files(catalog_entry, idempotency, cold_start, trigger, unwante
 def test_pruning_twice_or_with_the_file_gone_does_not_fail(tmp_path):
     (tmp_path / "catalog-info.yaml").write_text("kind: Component\n")
     (tmp_path / "keep.txt").write_text("x")
-    answers = {"catalog_entry": "none", "idempotency": "off", "cold_start": "none", "trigger": "sqs"}
+    answers = {
+        "catalog_entry": "none",
+        "idempotency": "off",
+        "cold_start": "none",
+        "trigger": "sqs",
+        "secret_name": "s",
+    }
     post_hook.prune(tmp_path, answers)
     post_hook.prune(tmp_path, answers)
     assert [path.name for path in tmp_path.iterdir()] == ["keep.txt"]

@@ -1,9 +1,14 @@
 {%- set secrets_extension = cookiecutter | uses_secrets_extension -%}
 """`make run`: the function end to end on this machine, with no AWS account and no Docker.
 
+{% if cookiecutter.secret_name -%}
 Starts a moto server (Secrets Manager{% if cookiecutter.idempotency == "on" %}, DynamoDB{% endif %}{% if secrets_extension %}, read through a stand-in for the Parameters and
 Secrets extension{% endif %}) and a local receiver (the target), stores the
 receiver's API key in the secret, and starts the function as Lambda does: the real runtime
+{% else -%}
+Starts a moto server ({% if cookiecutter.idempotency == "on" %}DynamoDB, {% endif %}SQS) and a local receiver (the target), and starts the function
+as Lambda does: the real runtime
+{% endif -%}
 client (awslambdaric) imports the handler (the cold start) and is handed
 events/{{ cookiecutter.trigger }}.json through a local Runtime API{% if cookiecutter.trigger != "sqs" %}, asynchronously (retried, then sent
 to a dead-letter queue in moto if it keeps failing){% endif %}. Prints the outcome and what the
@@ -28,7 +33,9 @@ from local.aws import (
 {%- if cookiecutter.idempotency == "on" %}
     create_idempotency_table,
 {%- endif %}
+{%- if cookiecutter.secret_name %}
     create_secret,
+{%- endif %}
     moto_server,
 )
 from local.runtime import LambdaProcess
@@ -40,7 +47,9 @@ from local.target import Receiver
 HANDLER = "{{ cookiecutter.package_name }}.handler.lambda_handler"  # as template.yaml names it
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 FUNCTION_TIMEOUT_SECONDS = {{ cookiecutter.timeout | int }}  # the function's Timeout (template.yaml)
+{%- if cookiecutter.secret_name %}
 LOCAL_API_KEY = "local-api-key"  # made up; only the local receiver accepts it
+{%- endif %}
 
 
 def sample_event() -> Any:  # noqa: ANN401 - any JSON document
@@ -64,12 +73,14 @@ def main() -> None:
     # moto's server logs each request it serves, at INFO, through werkzeug's own logger.
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     event = sample_event()
-    with moto_server() as endpoint_url, Receiver(api_key=LOCAL_API_KEY) as receiver:
+    with moto_server() as endpoint_url, Receiver({{ "api_key=LOCAL_API_KEY" if cookiecutter.secret_name }}) as receiver:
         environ = {
             name: value for name, value in os.environ.items() if name not in PROFILE_VARIABLES
         }
         environ.update(function_environment(endpoint_url, receiver.url))
+{%- if cookiecutter.secret_name %}
         create_secret(endpoint_url, environ["SECRET_NAME"], LOCAL_API_KEY)
+{%- endif %}
 {%- if cookiecutter.idempotency == "on" %}
         create_idempotency_table(endpoint_url, environ["IDEMPOTENCY_TABLE_NAME"])
 {%- endif %}

@@ -4,8 +4,12 @@
 
 1. A good event, events/{{ cookiecutter.trigger }}.json with fresh ids, is handed to the deployed function
    synchronously, on the qualifier callers use: it must succeed ({{ "no record reported failed" if cookiecutter.trigger == "sqs" else "no function error" }}).
+{%- if cookiecutter.secret_name %}
    That proves the init (settings, the secret and the permission to read it), the target and
    its key, as deployed.
+{%- else %}
+   That proves the init (settings) and the target, as deployed.
+{%- endif %}
 {%- if poison %}
 2. A poison event, one the handler cannot read, is invoked asynchronously: once Lambda has
    retried it (a minute, then two minutes later) it must be in the dead-letter queue as

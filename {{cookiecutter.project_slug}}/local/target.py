@@ -30,7 +30,7 @@ class Receiver(BackgroundServer):
       down), as a kept-alive connection that the target closed while the function was frozen;
     - 503 while `unavailable_next` is above zero (it counts down), as a target under load;
     - 401 while `refuse_next` is above zero (it counts down), as after a key rotation;
-    - 401 unless the Authorization header is ``Bearer <api_key>``;
+    - 401 unless the Authorization header is ``Bearer <api_key>``, when `api_key` is set;
     - 400 if the body is not JSON;
     - 500 if the body is one of `failing_bodies`;
     - otherwise 200, and the request is recorded in `deliveries`.
@@ -40,7 +40,7 @@ class Receiver(BackgroundServer):
     requests it was answering at once (set it to 0 to start counting afresh).
     """
 
-    def __init__(self, api_key: str) -> None:
+    def __init__(self, api_key: str | None = None) -> None:
         self.api_key = api_key
         self.refuse_next = 0
         self.unavailable_next = 0
@@ -99,7 +99,8 @@ class Receiver(BackgroundServer):
             if self.unavailable_next > 0:
                 self.unavailable_next -= 1
                 return HTTPStatus.SERVICE_UNAVAILABLE
-            if self.refuse_next > 0 or authorization != f"Bearer {self.api_key}":
+            wrong_key = self.api_key is not None and authorization != f"Bearer {self.api_key}"
+            if self.refuse_next > 0 or wrong_key:
                 self.refuse_next = max(self.refuse_next - 1, 0)
                 self.refused += 1
                 return HTTPStatus.UNAUTHORIZED

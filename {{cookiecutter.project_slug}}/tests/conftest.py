@@ -7,7 +7,10 @@ import pytest
 from local.aws import moto_server
 from local.target import Receiver
 
+{%- if cookiecutter.secret_name %}
+
 API_KEY = "test-api-key"  # made up; only the local receiver accepts it
+{%- endif %}
 
 
 @pytest.fixture(scope="session")
@@ -19,6 +22,11 @@ def aws() -> Iterator[str]:
 
 @pytest.fixture
 def receiver() -> Iterator[Receiver]:
+{%- if cookiecutter.secret_name %}
     """A fresh local target that accepts ``API_KEY``."""
     with Receiver(api_key=API_KEY) as target:
+{%- else %}
+    """A fresh local target."""
+    with Receiver() as target:
+{%- endif %}
         yield target

@@ -60,8 +60,8 @@ task_settings = TaskSettings.read(environment)
 environment.check()
 
 # One event loop for the life of the container. asyncio.run() would create a loop for each
-# invocation and close it afterwards, but what the task pools (connections, say){{ " and the secret
-# cache's lock" if secret }} belong to the loop they were first used on. Between invocations Lambda
+# invocation and close it afterwards, but what the task pools (connections, say) belongs to the
+# loop it was first used on{{ ", and so does the secret cache's lock" if secret }}. Between invocations Lambda
 # freezes the process, loop included.
 loop = asyncio.new_event_loop()
 asyncio.set_event_loop(loop)

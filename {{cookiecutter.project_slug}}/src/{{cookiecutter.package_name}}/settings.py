@@ -144,9 +144,7 @@ class Settings:
             messages were finished.
 {%- endif %}
     """
-
-{%- if cookiecutter.secret_name %}
-
+{% if cookiecutter.secret_name %}
     secret_name: str
     secret_ttl_seconds: int
 {%- endif %}

@@ -1,7 +1,9 @@
 {%- set secrets_extension = cookiecutter | uses_secrets_extension -%}
 """The handler as Lambda runs it: imported (init) once per test, against moto and a receiver."""
 
+{% if cookiecutter.secret_name or cookiecutter.idempotency == "on" -%}
 import uuid
+{% endif -%}
 from collections.abc import Iterator
 from types import ModuleType
 
@@ -12,7 +14,9 @@ from local.aws import (
 {%- if cookiecutter.idempotency == "on" %}
     create_idempotency_table,
 {%- endif %}
+{%- if cookiecutter.secret_name %}
     create_secret,
+{%- endif %}
     start_recording,
 )
 from local.in_process import load_handler, unload_handler
@@ -21,6 +25,7 @@ from local.run import function_environment
 from local.secrets_extension import SecretsExtension
 {%- endif %}
 from local.target import Receiver
+{%- if cookiecutter.secret_name %}
 
 
 @pytest.fixture
@@ -29,16 +34,19 @@ def secret_name(aws, receiver) -> str:
     name = f"{{ cookiecutter.project_slug }}/test-{uuid.uuid4()}"
     create_secret(aws, name, receiver.api_key)
     return name
+{%- endif %}
 
 
 @pytest.fixture
-def handler(aws, receiver: Receiver, secret_name, monkeypatch) -> Iterator[ModuleType]:
+def handler(aws, receiver: Receiver, {{ "secret_name, " if cookiecutter.secret_name }}monkeypatch) -> Iterator[ModuleType]:
     """The handler module after a cold start; requests to moto are recorded from its init on."""
     for name in PROFILE_VARIABLES:
         monkeypatch.delenv(name, raising=False)
     for name, value in function_environment(aws, receiver.url).items():
         monkeypatch.setenv(name, value)
+{%- if cookiecutter.secret_name %}
     monkeypatch.setenv("SECRET_NAME", secret_name)
+{%- endif %}
 {%- if cookiecutter.idempotency == "on" %}
     table_name = f"idempotency-{uuid.uuid4()}"
     create_idempotency_table(aws, table_name)

@@ -10,11 +10,15 @@ from typing import Any
 
 import pytest
 
+{% if cookiecutter.secret_name -%}
 from local.aws import recorded_calls
+{% endif -%}
 from local.in_process import LocalContext
 from local.run import sample_event
 
+{% if cookiecutter.secret_name -%}
 STORE_READ = "secretsmanager.GetSecretValue"
+{% endif -%}
 SAMPLE = sample_event()
 
 
@@ -61,6 +65,8 @@ def test_a_failed_delivery_raises_naming_the_message(receiver, handler):
         invoke(handler, 1)
     assert receiver.deliveries == []
 
+{%- if cookiecutter.secret_name %}
+
 
 def test_the_secret_is_read_once_across_invocations(aws, receiver, handler):
     for number in range(5):
@@ -77,6 +83,7 @@ def test_a_refused_key_is_read_again_and_the_message_delivered_once(aws, receive
 
     assert recorded_calls(aws, STORE_READ) == 2  # the first read, then the refresh
     assert len(receiver.deliveries) == 1
+{%- endif %}
 {%- if cookiecutter.idempotency == "on" %}
 
 

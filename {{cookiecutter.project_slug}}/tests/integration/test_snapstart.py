@@ -4,13 +4,17 @@ import random
 
 from snapshot_restore_py import get_after_restore
 
+{% if cookiecutter.secret_name -%}
 from local.aws import recorded_calls
+{% endif -%}
 from local.in_process import LocalContext
 {%- if cookiecutter.trigger != "sqs" %}
 from local.run import sample_event
 {%- endif %}
+{%- if cookiecutter.secret_name %}
 
 STORE_READ = "secretsmanager.GetSecretValue"
+{%- endif %}
 
 
 def restore(handler) -> None:
@@ -24,6 +28,8 @@ def restore(handler) -> None:
 def test_the_hook_is_registered(handler):
     assert handler.refresh_after_restore in [function for function, _, _ in get_after_restore()]
 
+{%- if cookiecutter.secret_name %}
+
 
 def test_a_restore_reads_the_secret_again(aws, handler):
     assert recorded_calls(aws, STORE_READ) == 1  # at init, before the snapshot
@@ -31,6 +37,7 @@ def test_a_restore_reads_the_secret_again(aws, handler):
     restore(handler)
 
     assert recorded_calls(aws, STORE_READ) == 2
+{%- endif %}
 
 
 def test_a_restore_replaces_the_http_client_and_closes_the_old_pool(receiver, handler):

@@ -1,9 +1,16 @@
 {%- set secrets_extension = cookiecutter | uses_secrets_extension -%}
+{% if cookiecutter.secret_name -%}
 """The function run by the real Lambda runtime client (local/runtime.py), against moto and a
 local receiver. Every process a test starts is checked when the test ends: the API key never
 appears in its log or its outcomes."""
+{%- else -%}
+"""The function run by the real Lambda runtime client (local/runtime.py), against moto and a
+local receiver."""
+{%- endif %}
 
+{% if cookiecutter.secret_name or cookiecutter.idempotency == "on" -%}
 import uuid
+{% endif -%}
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 
@@ -14,7 +21,9 @@ from local.aws import (
 {%- if cookiecutter.idempotency == "on" %}
     create_idempotency_table,
 {%- endif %}
+{%- if cookiecutter.secret_name %}
     create_secret,
+{%- endif %}
 )
 from local.run import HANDLER, function_environment
 from local.runtime import LambdaProcess
@@ -26,12 +35,14 @@ from local.target import Receiver
 
 @pytest.fixture
 def environ(aws, receiver: Receiver, tmp_path) -> dict[str, str]:
-    """The function's environment: a fresh secret{% if cookiecutter.idempotency == "on" %} and table{% endif %} in moto, the receiver as target."""
+    """The function's environment: {% if cookiecutter.secret_name %}a fresh secret{% if cookiecutter.idempotency == "on" %} and table{% endif %} in moto, {% elif cookiecutter.idempotency == "on" %}a fresh table in moto, {% endif %}the receiver as target."""
     environ = function_environment(aws, receiver.url)
     for name in PROFILE_VARIABLES:
         environ.pop(name, None)
+{%- if cookiecutter.secret_name %}
     environ["SECRET_NAME"] = f"{{ cookiecutter.project_slug }}/runtime-{uuid.uuid4()}"
     create_secret(aws, environ["SECRET_NAME"], receiver.api_key)
+{%- endif %}
 {%- if cookiecutter.idempotency == "on" %}
     environ["IDEMPOTENCY_TABLE_NAME"] = f"idempotency-{uuid.uuid4()}"
     create_idempotency_table(aws, environ["IDEMPOTENCY_TABLE_NAME"])
@@ -42,10 +53,16 @@ def environ(aws, receiver: Receiver, tmp_path) -> dict[str, str]:
 
 
 @pytest.fixture
+{%- if cookiecutter.secret_name %}
 def start(environ, receiver: Receiver) -> Iterator[Callable[..., LambdaProcess]]:
+{%- else %}
+def start(environ) -> Iterator[Callable[..., LambdaProcess]]:
+{%- endif %}
     """Start a function instance (a cold start) with ``environ`` and any overrides."""
     started: list[LambdaProcess] = []
-    keys = {receiver.api_key}  # and any key a test rotates to, read at the end
+{%- if cookiecutter.secret_name %}
+    first_key = receiver.api_key
+{%- endif %}
     with ExitStack() as stack:
 
         def _start(timeout_seconds: float = 30, **overrides: str) -> LambdaProcess:
@@ -63,8 +80,10 @@ def start(environ, receiver: Receiver) -> Iterator[Callable[..., LambdaProcess]]
             return process
 
         yield _start
-    secrets = {*keys, receiver.api_key}
+{%- if cookiecutter.secret_name %}
+    secrets = {first_key, receiver.api_key}  # and the key a test rotated to, if any
     for process in started:
         leaked = [line for line in process.logs.splitlines() if any(s in line for s in secrets)]
         assert not leaked, "the API key was logged"
         assert not [o for o in process.outcomes if any(s in repr(o) for s in secrets)]
+{%- endif %}

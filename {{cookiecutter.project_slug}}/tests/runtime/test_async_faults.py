@@ -78,6 +78,7 @@ def test_what_changes_between_attempts_is_seen_by_the_retry(aws, receiver, start
     assert len(receiver.deliveries) == 1
 
 
+{% if cookiecutter.secret_name -%}
 def test_an_unreachable_secret_store_fails_every_attempt_and_the_event_is_kept(
     aws, receiver, start
 ):
@@ -98,6 +99,18 @@ def test_an_unreachable_secret_store_fails_every_attempt_and_the_event_is_kept(
 {%- else %}
     assert [outcome.kind for outcome in outcomes] == ["init_error"] * ATTEMPTS
     assert "init failed: cannot read the secret" in invoker.logs()
+{%- endif %}
+{%- else -%}
+def test_a_function_that_cannot_start_fails_every_attempt_and_the_event_is_kept(
+    aws, receiver, start
+):
+    # A deployment with a bad setting: every attempt's init fails.
+    invoker = create_async_invoker(aws, f"dlq-{uuid.uuid4()}", lambda: start(MAX_CONCURRENCY="0"))
+
+    outcomes = invoker.invoke(SAMPLE)
+
+    assert [outcome.kind for outcome in outcomes] == ["init_error"] * ATTEMPTS
+    assert "MAX_CONCURRENCY='0'" in invoker.logs()
 {%- endif %}
     (record,) = invoker.dead_letters()
     assert record["requestPayload"] == SAMPLE

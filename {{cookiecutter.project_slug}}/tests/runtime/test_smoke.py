@@ -75,8 +75,13 @@ def test_a_healthy_deployment_passes(receiver, deployment):
 {%- endif %}
 
 
+{% if cookiecutter.secret_name -%}
 def test_a_deployment_whose_target_refuses_the_key_fails(receiver, deployment):
     receiver.api_key = "a-key-the-deployment-does-not-have"
+{%- else -%}
+def test_a_deployment_whose_target_is_down_fails(receiver, deployment):
+    receiver.unavailable_next = 1000
+{%- endif %}
 
     with pytest.raises(SmokeTestError):
         check_good_event(deployment)

@@ -14,7 +14,9 @@ from collections.abc import Awaitable, Callable
 
 from {{ cookiecutter.package_name }}.batch import process_batch
 from {{ cookiecutter.package_name }}.message import Message
+{%- if cookiecutter.secret_name %}
 from {{ cookiecutter.package_name }}.secret_cache import SecretCache
+{%- endif %}
 from {{ cookiecutter.package_name }}.settings import Environment
 from {{ cookiecutter.package_name }}.task import Task, TaskSettings
 
@@ -59,10 +61,12 @@ def batch_of(work: Callable[[Message], Awaitable[None]]) -> Callable[[], Awaitab
 def test_the_task_never_blocks_the_loop(receiver, caplog):
     # Built before the loop runs, as handler.py builds them at init: creating the client loads
     # TLS certificates, which blocks.
+{%- if cookiecutter.secret_name %}
     api_key = SecretCache(fetch=lambda: receiver.api_key, ttl_seconds=300)
     api_key.prefetch()
+{%- endif %}
     environment = Environment({"TARGET_URL": receiver.url})
-    task = Task(TaskSettings.read(environment), api_key)
+    task = Task(TaskSettings.read(environment){{ ", api_key" if cookiecutter.secret_name }})
 
     async def main() -> None:
         try:

@@ -8,6 +8,7 @@ from {{ cookiecutter.package_name }}.settings import (
     SettingsError,
 )
 
+{% if secret or cookiecutter.idempotency == "on" -%}
 VALID = {
 {%- if secret %}
     "SECRET_NAME": "example/target-api-key",
@@ -17,6 +18,9 @@ VALID = {
     "IDEMPOTENCY_TABLE_NAME": "idempotency",
 {%- endif %}
 }
+{%- else -%}
+VALID: dict[str, str] = {}
+{%- endif %}
 
 
 def read(environ: dict[str, str]) -> Settings:

@@ -1,12 +1,20 @@
+{%- set secret = cookiecutter.secret_name != "" -%}
 import asyncio
+from collections.abc import Callable
 
 import httpx
 import pytest
 
 from {{ cookiecutter.package_name }}.message import Message
+{%- if secret %}
 from {{ cookiecutter.package_name }}.secret_cache import SecretCache
+{%- endif %}
 from {{ cookiecutter.package_name }}.settings import Environment, SettingsError
-from {{ cookiecutter.package_name }}.task import DEFAULT_TARGET_TIMEOUT_SECONDS, Task, TaskSettings
+from {{ cookiecutter.package_name }}.task import (
+    DEFAULT_TARGET_TIMEOUT_SECONDS,
+    Task,
+    TaskSettings,
+)
 
 from local.target import Delivery
 
@@ -21,6 +29,7 @@ EXTRAS = [
 EXTRAS: list[tuple[str, str]] = []
 {%- endif %}
 MESSAGE = Message(id="5f1c9b2e-0d4e-4a8f-9c61-3b7e2a1d0c55", body='{"orderId": "1001"}')
+{%- if secret %}
 
 
 class CountingStore:
@@ -46,6 +55,7 @@ def api_key(store) -> SecretCache:
     cache = SecretCache(store.fetch, ttl_seconds=300)
     cache.prefetch()
     return cache
+{%- endif %}
 
 
 def read_settings(environ: dict[str, str]) -> TaskSettings:
@@ -55,15 +65,21 @@ def read_settings(environ: dict[str, str]) -> TaskSettings:
     return settings
 
 
-def deliver_with(api_key: SecretCache, url: str, message: Message = MESSAGE) -> None:
-    async def main() -> None:
-        task = Task(read_settings({"TARGET_URL": url}), api_key)
-        try:
-            await task.run(message)
-        finally:
-            await task.close()
+@pytest.fixture
+def deliver(receiver{{ ", api_key" if secret }}) -> Callable[..., None]:
+    """Run the task for one message (MESSAGE unless given) as the handler would."""
 
-    asyncio.run(main())
+    def run(message: Message = MESSAGE) -> None:
+        async def main() -> None:
+            task = Task(read_settings({"TARGET_URL": receiver.url}){{ ", api_key" if secret }})
+            try:
+                await task.run(message)
+            finally:
+                await task.close()
+
+        asyncio.run(main())
+
+    return run
 
 
 def test_the_settings_are_read_with_defaults():
@@ -96,40 +112,48 @@ def test_every_bad_setting_is_named():
     ]
 
 
-def test_the_body_is_posted_with_the_key_and_the_message_id(receiver, store, api_key):
-    deliver_with(api_key, receiver.url)
+{% if secret -%}
+def test_the_body_is_posted_with_the_key_and_the_message_id(receiver, store, deliver):
+    deliver()
 
     # The receiver accepts only "Authorization: Bearer <its key>".
     assert receiver.deliveries == [Delivery(body=MESSAGE.body, idempotency_key=MESSAGE.id)]
     assert receiver.refused == 0
     assert store.reads == 1
+{%- else -%}
+def test_the_body_is_posted_with_the_message_id(receiver, deliver):
+    deliver()
+
+    assert receiver.deliveries == [Delivery(body=MESSAGE.body, idempotency_key=MESSAGE.id)]
+{%- endif %}
+{%- if secret %}
 
 
-def test_a_refused_key_is_read_again_once_and_the_request_retried(receiver, store, api_key):
+def test_a_refused_key_is_read_again_once_and_the_request_retried(receiver, store, deliver):
     store.value = receiver.api_key = "rotated-key"  # the cache still holds the old key
 
-    deliver_with(api_key, receiver.url)
+    deliver()
 
     assert receiver.refused == 1
     assert store.reads == 2
     assert receiver.deliveries == [Delivery(body=MESSAGE.body, idempotency_key=MESSAGE.id)]
 
 
-def test_one_refusal_with_an_unchanged_key_is_retried(receiver, store, api_key):
+def test_one_refusal_with_an_unchanged_key_is_retried(receiver, store, deliver):
     receiver.refuse_next = 1
 
-    deliver_with(api_key, receiver.url)
+    deliver()
 
     assert receiver.refused == 1
     assert store.reads == 2
     assert len(receiver.deliveries) == 1
 
 
-def test_a_key_refused_twice_fails_the_message(receiver, store, api_key):
+def test_a_key_refused_twice_fails_the_message(receiver, store, deliver):
     receiver.api_key = "a-key-the-store-does-not-have"
 
     with pytest.raises(httpx.HTTPStatusError) as raised:
-        deliver_with(api_key, receiver.url)
+        deliver()
 
     assert raised.value.response.status_code == httpx.codes.UNAUTHORIZED
     assert receiver.refused == 2
@@ -137,37 +161,48 @@ def test_a_key_refused_twice_fails_the_message(receiver, store, api_key):
     assert receiver.deliveries == []
 
 
-def test_a_server_error_fails_the_message_without_reading_the_key_again(receiver, store, api_key):
+def test_a_server_error_fails_the_message_without_reading_the_key_again(receiver, store, deliver):
     receiver.failing_bodies.add(MESSAGE.body)
 
     with pytest.raises(httpx.HTTPStatusError) as raised:
-        deliver_with(api_key, receiver.url)
+        deliver()
 
     assert raised.value.response.status_code == httpx.codes.INTERNAL_SERVER_ERROR
     assert store.reads == 1
+{%- else %}
 
 
-def test_a_body_the_target_rejects_fails_the_message(receiver, api_key):
+def test_a_server_error_fails_the_message(receiver, deliver):
+    receiver.failing_bodies.add(MESSAGE.body)
+
     with pytest.raises(httpx.HTTPStatusError) as raised:
-        deliver_with(api_key, receiver.url, Message(id="m-1", body="not json"))
+        deliver()
+
+    assert raised.value.response.status_code == httpx.codes.INTERNAL_SERVER_ERROR
+{%- endif %}
+
+
+def test_a_body_the_target_rejects_fails_the_message(receiver, deliver):
+    with pytest.raises(httpx.HTTPStatusError) as raised:
+        deliver(Message(id="m-1", body="not json"))
 
     assert raised.value.response.status_code == httpx.codes.BAD_REQUEST
 
 
-def test_a_connection_closed_without_an_answer_is_sent_again(receiver, api_key):
+def test_a_connection_closed_without_an_answer_is_sent_again(receiver, deliver):
     # As a kept-alive connection the target closed while Lambda froze the function.
     receiver.drop_next = 1
 
-    deliver_with(api_key, receiver.url)
+    deliver()
 
     assert receiver.deliveries == [Delivery(body=MESSAGE.body, idempotency_key=MESSAGE.id)]
     assert receiver.attempts[MESSAGE.body] == 2
 
 
-def test_a_target_that_keeps_closing_the_connection_fails_the_message(receiver, api_key):
+def test_a_target_that_keeps_closing_the_connection_fails_the_message(receiver, deliver):
     receiver.drop_next = 1000
 
     with pytest.raises(httpx.RemoteProtocolError):
-        deliver_with(api_key, receiver.url)
+        deliver()
 
     assert receiver.attempts[MESSAGE.body] == 3  # the first attempt and two retries

@@ -94,7 +94,19 @@ DEFAULT_FILES = {
     "local/__init__.py",
     *(
         f"local/{module}.py"
-        for module in ("aws", "http_server", "in_process", "queue", "run", "runtime", "smoke", "target")
+        for module in (
+            "aws",
+            "event_loop",
+            "http_server",
+            "in_process",
+            "probe",
+            "probe_task",
+            "queue",
+            "run",
+            "runtime",
+            "smoke",
+            "target",
+        )
     ),
     "pyproject.toml",
     "requirements-dev.txt",
@@ -125,6 +137,7 @@ DEFAULT_FILES = {
     "tests/runtime/test_init_limit.py",
     "tests/runtime/test_lambda_emulation.py",
     "tests/runtime/test_smoke.py",
+    "tests/runtime/test_task_faults.py",
     *(
         f"tests/unit/test_{module}.py"
         for module in ("batch", "event_loop", "events", "secret_cache", "settings", "task")
@@ -164,6 +177,7 @@ def test_options_add_and_remove_exactly_their_files(bake):
 def test_without_a_secret_nothing_of_one_is_left(bake):
     project = bake({"secret_name": "", "idempotency": "off"})
     removed = {
+        "src/webhook_relay/idempotency.py",
         "src/webhook_relay/secret_cache.py",
         "tests/unit/test_secret_cache.py",
         "tests/runtime/test_init_limit.py",

@@ -1,5 +1,7 @@
 {%- set secrets_extension = cookiecutter | uses_secrets_extension -%}
-"""The handler as Lambda runs it: imported (init) once per test, against moto and a receiver."""
+"""The handler as Lambda runs it, imported (init) once per test, with local/probe_task.py in
+task.py's place (it POSTs each message to a local receiver): these are the tests of the
+machinery, and they hold whatever task.py does."""
 
 {% if cookiecutter.secret_name or cookiecutter.idempotency == "on" -%}
 import uuid
@@ -20,6 +22,7 @@ from local.aws import (
     start_recording,
 )
 from local.in_process import load_handler, unload_handler
+from local.probe import probe_as_task
 from local.run import function_environment
 {%- if secrets_extension %}
 from local.secrets_extension import SecretsExtension
@@ -44,6 +47,7 @@ def handler(aws, receiver: Receiver, {{ "secret_name, " if cookiecutter.secret_n
         monkeypatch.delenv(name, raising=False)
     for name, value in function_environment(aws, receiver.url).items():
         monkeypatch.setenv(name, value)
+    monkeypatch.setenv("PROBE_URL", receiver.url)
 {%- if cookiecutter.secret_name %}
     monkeypatch.setenv("SECRET_NAME", secret_name)
 {%- endif %}
@@ -58,12 +62,14 @@ def handler(aws, receiver: Receiver, {{ "secret_name, " if cookiecutter.secret_n
     with SecretsExtension(function_environment(aws, receiver.url)) as extension:
         port = extension.environ["PARAMETERS_SECRETS_EXTENSION_HTTP_PORT"]
         monkeypatch.setenv("PARAMETERS_SECRETS_EXTENSION_HTTP_PORT", port)
-        module = load_handler()
+        with probe_as_task():
+            module = load_handler()
         extension.start_invoke_phase()  # the import was the init; invocations follow
         yield module
         unload_handler(module)
 {%- else %}
-    module = load_handler()
+    with probe_as_task():
+        module = load_handler()
     yield module
     unload_handler(module)
 {%- endif %}

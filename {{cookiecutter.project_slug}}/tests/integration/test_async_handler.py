@@ -1,6 +1,6 @@
-"""The handler of an asynchronous trigger, imported once per test, against moto and a receiver:
-it returns when every message was delivered and raises when one was not, so that Lambda
-retries the event and, in the end, keeps it in the dead-letter queue."""
+"""The handler of an asynchronous trigger, imported once per test with the probe as its task
+(conftest.py): it returns when every message was delivered and raises when one was not, so
+that Lambda retries the event and, in the end, keeps it in the dead-letter queue."""
 
 {% if cookiecutter.trigger in ("s3", "sns") -%}
 import copy
@@ -58,7 +58,7 @@ def test_the_event_is_delivered_and_the_handler_returns(receiver, handler):
 
 
 def test_a_failed_delivery_raises_naming_the_message(receiver, handler):
-    receiver.unavailable_next = 3  # the first attempt and both retries of the task
+    receiver.unavailable_next = 1  # the probe's one request
     _, ids = event_for(1)
 
     with pytest.raises(handler.MessagesFailedError, match=re.escape(ids[0])):
@@ -74,21 +74,12 @@ def test_the_secret_is_read_once_across_invocations(aws, receiver, handler):
 
     assert recorded_calls(aws, STORE_READ) == 1
     assert len(receiver.deliveries) == 5
-
-
-def test_a_refused_key_is_read_again_and_the_message_delivered_once(aws, receiver, handler):
-    receiver.refuse_next = 1  # as after a rotation
-
-    invoke(handler, 1)
-
-    assert recorded_calls(aws, STORE_READ) == 2  # the first read, then the refresh
-    assert len(receiver.deliveries) == 1
 {%- endif %}
 {%- if cookiecutter.idempotency == "on" %}
 
 
 def test_a_retry_after_a_failure_delivers_once_and_a_duplicate_not_again(receiver, handler):
-    receiver.unavailable_next = 3
+    receiver.unavailable_next = 1
     with pytest.raises(handler.MessagesFailedError):
         invoke(handler, 1)
 

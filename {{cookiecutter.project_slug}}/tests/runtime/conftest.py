@@ -12,7 +12,8 @@ local receiver."""
 import uuid
 {% endif -%}
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
 
 import pytest
 
@@ -25,6 +26,7 @@ from local.aws import (
     create_secret,
 {%- endif %}
 )
+from local.probe import package_with_probe
 from local.run import HANDLER, function_environment
 from local.runtime import LambdaProcess
 {%- if secrets_extension %}
@@ -47,18 +49,38 @@ def environ(aws, receiver: Receiver, tmp_path) -> dict[str, str]:
     environ["IDEMPOTENCY_TABLE_NAME"] = f"idempotency-{uuid.uuid4()}"
     create_idempotency_table(aws, environ["IDEMPOTENCY_TABLE_NAME"])
 {%- endif %}
+    environ["PROBE_URL"] = receiver.url  # where local/probe_task.py POSTs
     # The function's temporary files go here, so a test can see what is left behind.
     environ["TMPDIR"] = str(tmp_path)
     return environ
 
 
+@pytest.fixture(scope="session")
+def probe_package(tmp_path_factory) -> Path:
+    """The function's package with local/probe_task.py as its task (local/probe.py)."""
+    return package_with_probe(tmp_path_factory.mktemp("probe"))
+
+
 @pytest.fixture
-{%- if cookiecutter.secret_name %}
-def start(environ, receiver: Receiver) -> Iterator[Callable[..., LambdaProcess]]:
-{%- else %}
-def start(environ) -> Iterator[Callable[..., LambdaProcess]]:
-{%- endif %}
-    """Start a function instance (a cold start) with ``environ`` and any overrides."""
+def start(environ, receiver: Receiver, probe_package) -> Iterator[Callable[..., LambdaProcess]]:
+    """Start a function instance (a cold start) with ``environ`` and any overrides, and the
+    probe as its task: it POSTs each message to the receiver. The tests of the machinery use
+    it, so they hold whatever task.py does."""
+    with _instances(environ, receiver, probe_package) as start_instance:
+        yield start_instance
+
+
+@pytest.fixture
+def start_task(environ, receiver: Receiver) -> Iterator[Callable[..., LambdaProcess]]:
+    """Start a function instance as `start` does, with the function's own task (task.py)."""
+    with _instances(environ, receiver, task_root=None) as start_instance:
+        yield start_instance
+
+
+@contextmanager
+def _instances(
+    environ: dict[str, str], receiver: Receiver, task_root: Path | None
+) -> Iterator[Callable[..., LambdaProcess]]:
     started: list[LambdaProcess] = []
 {%- if cookiecutter.secret_name %}
     first_key = receiver.api_key
@@ -71,10 +93,16 @@ def start(environ) -> Iterator[Callable[..., LambdaProcess]]:
             # with the instance's environment, as on Lambda (so a broken endpoint breaks it).
             extension = stack.enter_context(SecretsExtension({**environ, **overrides}))
             process = LambdaProcess(
-                HANDLER, extension.environ, timeout_seconds, extensions=[extension]
+                HANDLER,
+                extension.environ,
+                timeout_seconds,
+                task_root=task_root,
+                extensions=[extension],
             )
 {%- else %}
-            process = LambdaProcess(HANDLER, {**environ, **overrides}, timeout_seconds)
+            process = LambdaProcess(
+                HANDLER, {**environ, **overrides}, timeout_seconds, task_root=task_root
+            )
 {%- endif %}
             started.append(stack.enter_context(process))
             return process

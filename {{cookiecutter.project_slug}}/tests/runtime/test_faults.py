@@ -104,9 +104,11 @@ def test_a_persistent_init_failure_moves_the_whole_queue_to_the_dead_letter_queu
     queues = create_queues(aws, f"q-{uuid.uuid4()}", MAX_RECEIVE_COUNT)
     queues.send(*orders(3))
 
-    outcomes = queues.drain(start(MAX_CONCURRENCY="0"), max_polls=MAX_RECEIVE_COUNT + 1)
+    # A receive may return part of the batch (SQS samples its servers), so more batches than
+    # MAX_RECEIVE_COUNT may carry the three messages there.
+    outcomes = queues.drain(start(MAX_CONCURRENCY="0"), max_polls=3 * MAX_RECEIVE_COUNT)
 
-    assert len(outcomes) == MAX_RECEIVE_COUNT
+    assert MAX_RECEIVE_COUNT <= len(outcomes) <= 3 * MAX_RECEIVE_COUNT
     assert {outcome.kind for outcome in outcomes} == {"init_error"}
     assert {outcome.payload["errorType"] for outcome in outcomes} == {"SettingsError"}
     assert sorted(queues.dead_letters()) == sorted(orders(3))
@@ -127,34 +129,6 @@ def test_a_rotated_key_is_used_after_the_ttl(aws, receiver, start, environ):
 
     assert receiver.refused == 0  # the new key was read before the first request
     assert recorded_calls(aws, STORE_READ) == 1
-
-
-def test_a_refused_key_is_read_again_once_and_the_request_retried_once(
-    aws, receiver, start, environ
-):
-    function = start()
-    function.invoke({"Records": []})  # init done: the key of before the rotation is cached
-    start_recording(aws)
-    rotate_secret(aws, environ["SECRET_NAME"], "rotated-key")
-    receiver.api_key = "rotated-key"
-
-    outcome = function.invoke(sqs_event(*orders(4)))
-
-    assert failed_ids(outcome) == []
-    assert recorded_calls(aws, STORE_READ) == 1  # one read for the whole batch
-    assert receiver.refused == 4  # each record: refused once, then retried once and accepted
-    assert len(receiver.deliveries) == 4
-
-
-def test_a_key_still_refused_after_the_refresh_fails_the_record(aws, receiver, start):
-    function = start()
-    function.invoke({"Records": []})  # init done
-    start_recording(aws)
-    receiver.refuse_next = 2  # the first attempt and the retry
-
-    assert failed_ids(function.invoke(sqs_event(*orders(1)))) == ["m-1"]
-    assert recorded_calls(aws, STORE_READ) == 1
-    assert receiver.refused == 2
 {%- endif %}
 {%- if cookiecutter.idempotency == "on" %}
 
@@ -194,49 +168,6 @@ def test_records_not_finished_before_the_deadline_are_reported_failed(receiver, 
     assert failed_ids(outcome) == ["m-2", "m-3", "m-4"]
     assert [d.body for d in receiver.deliveries] == [bodies[0]]
     assert "not finished within the time budget" in function.logs
-
-
-def test_a_slow_target_is_retried_a_bounded_number_of_times(receiver, start):
-    function = start(TARGET_TIMEOUT_SECONDS="0.2")
-    body = orders(1)[0]
-    receiver.hanging_bodies.add(body)
-
-    outcome = function.invoke(sqs_event(body))
-
-    assert failed_ids(outcome) == ["m-1"]  # answered, before the function's timeout
-    assert receiver.attempts[body] == 3  # the first attempt and two retries
-
-
-def test_a_briefly_unavailable_target_gets_the_message_once(receiver, start):
-    function = start()
-    receiver.unavailable_next = 2  # two 503s, then the target is back
-
-    outcome = function.invoke(sqs_event(*orders(1)))
-
-    assert failed_ids(outcome) == []
-    assert [d.idempotency_key for d in receiver.deliveries] == ["m-1"]
-
-
-def test_a_connection_the_target_closed_while_the_function_was_frozen_is_not_a_failure(
-    receiver, start
-):
-    function = start()
-    assert failed_ids(function.invoke(sqs_event(*orders(1), prefix="first"))) == []
-    # Between the invocations the process is frozen; the target drops the pooled connection.
-    receiver.drop_next = 1
-
-    outcome = function.invoke(sqs_event(*orders(1, start=2), prefix="second"))
-
-    assert failed_ids(outcome) == []
-    assert len(receiver.deliveries) == 2
-
-
-def test_a_target_that_is_down_fails_the_batch_quickly(start):
-    function = start(TARGET_URL="http://127.0.0.1:9/deliveries")
-
-    outcome = function.invoke(sqs_event(*orders(3)), timeout_seconds=10)
-
-    assert failed_ids(outcome) == ["m-1", "m-2", "m-3"]
 
 
 def test_no_temporary_file_outlives_its_invocation(receiver, start, tmp_path):

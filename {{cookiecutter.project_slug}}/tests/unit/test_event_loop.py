@@ -1,26 +1,17 @@
-"""Nothing in the task blocks the event loop: a blocked loop stalls every message of the batch.
-
-asyncio's debug mode logs each callback (one step of a task) that holds the loop longer than
-``slow_callback_duration``; these tests fail when that happens. The threshold is generous, so a
-busy CI machine does not trip it, yet a blocking call (a sync HTTP request, a CPU job) does.
-"""
+"""The detector of a blocked event loop (local/event_loop.py) catches a blocking step and lets
+work moved to a thread pass; tests/unit/test_task.py runs the task under it."""
 
 import asyncio
 import functools
 import json
-import logging
 import time
 from collections.abc import Awaitable, Callable
 
 from {{ cookiecutter.package_name }}.batch import process_batch
 from {{ cookiecutter.package_name }}.message import Message
-{%- if cookiecutter.secret_name %}
-from {{ cookiecutter.package_name }}.secret_cache import SecretCache
-{%- endif %}
-from {{ cookiecutter.package_name }}.settings import Environment
-from {{ cookiecutter.package_name }}.task import Task, TaskSettings
 
-THRESHOLD_SECONDS = 0.25
+from local.event_loop import THRESHOLD_SECONDS, slow_callbacks
+
 MESSAGES = [Message(id=f"m-{n}", body=json.dumps({"orderId": n})) for n in range(5)]
 
 
@@ -39,43 +30,10 @@ async def offloaded_work(message: Message) -> None:
     await asyncio.to_thread(blocking_call)  # right: the loop serves the others meanwhile
 
 
-def slow_callbacks(main: Callable[[], Awaitable[object]], caplog) -> list[str]:
-    """Run ``main()`` on a loop in debug mode; return asyncio's slow-callback reports."""
-    loop = asyncio.new_event_loop()
-    loop.set_debug(True)
-    loop.slow_callback_duration = THRESHOLD_SECONDS
-    with caplog.at_level(logging.WARNING, logger="asyncio"):
-        try:
-            loop.run_until_complete(main())
-        finally:
-            loop.close()
-    return [r.getMessage() for r in caplog.records if r.getMessage().startswith("Executing")]
-
-
 def batch_of(work: Callable[[Message], Awaitable[None]]) -> Callable[[], Awaitable[list[str]]]:
     return functools.partial(
         process_batch, MESSAGES, work, max_concurrency=5, time_budget_seconds=30
     )
-
-
-def test_the_task_never_blocks_the_loop(receiver, caplog):
-    # Built before the loop runs, as handler.py builds them at init: creating the client loads
-    # TLS certificates, which blocks.
-{%- if cookiecutter.secret_name %}
-    api_key = SecretCache(fetch=lambda: receiver.api_key, ttl_seconds=300)
-    api_key.prefetch()
-{%- endif %}
-    environment = Environment({"TARGET_URL": receiver.url})
-    task = Task(TaskSettings.read(environment){{ ", api_key" if cookiecutter.secret_name }})
-
-    async def main() -> None:
-        try:
-            assert await batch_of(task.run)() == []
-        finally:
-            await task.close()
-
-    assert slow_callbacks(main, caplog) == []
-    assert len(receiver.deliveries) == len(MESSAGES)
 
 
 def test_a_blocking_call_is_caught(caplog):

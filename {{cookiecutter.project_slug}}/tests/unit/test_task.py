@@ -1,10 +1,12 @@
 {%- set secret = cookiecutter.secret_name != "" -%}
 import asyncio
+import json
 from collections.abc import Callable
 
 import httpx
 import pytest
 
+from {{ cookiecutter.package_name }}.batch import process_batch
 from {{ cookiecutter.package_name }}.message import Message
 {%- if secret %}
 from {{ cookiecutter.package_name }}.secret_cache import SecretCache
@@ -16,6 +18,7 @@ from {{ cookiecutter.package_name }}.task import (
     TaskSettings,
 )
 
+from local.event_loop import slow_callbacks
 from local.target import Delivery
 
 # The extra settings of this project (the env_vars answer): (variable, value).
@@ -206,3 +209,64 @@ def test_a_target_that_keeps_closing_the_connection_fails_the_message(receiver, 
         deliver()
 
     assert receiver.attempts[MESSAGE.body] == 3  # the first attempt and two retries
+
+
+def test_the_task_never_blocks_the_loop(receiver{{ ", api_key" if secret }}, caplog):
+    # Built before the loop runs, as handler.py builds it at init: creating the HTTP client
+    # loads TLS certificates, which blocks.
+    task = Task(read_settings({"TARGET_URL": receiver.url}){{ ", api_key" if secret }})
+    messages = [Message(id=f"m-{n}", body=json.dumps({"orderId": n})) for n in range(5)]
+
+    async def main() -> None:
+        try:
+            failed = await process_batch(
+                messages, task.run, max_concurrency=5, time_budget_seconds=30
+            )
+        finally:
+            await task.close()
+        assert failed == []
+
+    assert slow_callbacks(main, caplog) == []
+    assert len(receiver.deliveries) == len(messages)
+{%- if secret %}
+
+
+def test_a_rotation_costs_one_read_for_the_whole_batch(receiver, store, api_key):
+    # Every request of the batch is refused with the old key; the first refusal re-reads the
+    # store, and the others use what it read. None may arrive twice.
+    store.value = receiver.api_key = "rotated-key"
+    task = Task(read_settings({"TARGET_URL": receiver.url}), api_key)
+    messages = [Message(id=f"m-{n}", body=json.dumps({"orderId": n})) for n in range(8)]
+
+    async def main() -> list[str]:
+        try:
+            return await process_batch(
+                messages, task.run, max_concurrency=8, time_budget_seconds=30
+            )
+        finally:
+            await task.close()
+
+    assert asyncio.run(main()) == []
+    assert store.reads == 2  # at init, then one shared by the batch
+    # Requests that start after the first refusal has refreshed the key use the new one.
+    assert 1 <= receiver.refused <= len(messages)
+    assert sorted(d.idempotency_key for d in receiver.deliveries) == [m.id for m in messages]
+{%- endif %}
+{%- if cookiecutter.cold_start == "snapstart" %}
+
+
+def test_renew_replaces_the_http_client_and_closes_the_old_pool(receiver{{ ", api_key" if secret }}):
+    async def main() -> None:
+        task = Task(read_settings({"TARGET_URL": receiver.url}){{ ", api_key" if secret }})
+        snapshotted = task.client
+
+        await task.renew()
+
+        assert task.client is not snapshotted
+        assert snapshotted.is_closed
+        await task.run(MESSAGE)
+        await task.close()
+
+    asyncio.run(main())
+    assert len(receiver.deliveries) == 1
+{%- endif %}

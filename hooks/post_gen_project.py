@@ -17,6 +17,7 @@ from pathlib import Path
 # The answers this hook reads, as JSON text (see pre_gen_project.py for why it is quoted so).
 RENDERED_ANSWERS = {
     "trigger": r""" {{ cookiecutter.trigger | tojson }} """,
+    "task": r""" {{ cookiecutter.task | tojson }} """,
     "catalog_entry": r""" {{ cookiecutter.catalog_entry | tojson }} """,
     "idempotency": r""" {{ cookiecutter.idempotency | tojson }} """,
     "cold_start": r""" {{ cookiecutter.cold_start | tojson }} """,
@@ -39,6 +40,8 @@ OPTIONAL_FILES = {
     "local/async_invoke.py": ("trigger", ASYNCHRONOUS_TRIGGERS),
     "tests/integration/test_async_handler.py": ("trigger", ASYNCHRONOUS_TRIGGERS),
     "tests/runtime/test_async_faults.py": ("trigger", ASYNCHRONOUS_TRIGGERS),
+    # The worked example's faults of its target; a blank task has no target.
+    "tests/runtime/test_task_faults.py": ("task", ("http_delivery",)),
 }
 
 

@@ -29,6 +29,7 @@ RENDERED_ANSWERS = {
     "project_name": r""" {{ cookiecutter.project_name | tojson }} """,
     "project_slug": r""" {{ cookiecutter.project_slug | tojson }} """,
     "package_name": r""" {{ cookiecutter.package_name | tojson }} """,
+    "task": r""" {{ cookiecutter.task | tojson }} """,
     "description": r""" {{ cookiecutter.description | tojson }} """,
     "author_name": r""" {{ cookiecutter.author_name | tojson }} """,
     "author_email": r""" {{ cookiecutter.author_email | tojson }} """,
@@ -62,6 +63,7 @@ RENDERED_ANSWERS = {
 # --- Limits, each from the service that enforces it -------------------------------------------
 
 CHOICES = {
+    "task": ("http_delivery", "blank"),
     "trigger": ("sqs", "schedule", "eventbridge", "s3", "sns", "invoke"),
     # Lambda's Python runtimes that AWS still supports; python3.11 and older are deprecated.
     "python_version": ("3.14", "3.13", "3.12"),
@@ -609,6 +611,7 @@ CHECKS: dict[str, Callable[[str], str | None]] = {
     "project_name": check_project_name,
     "project_slug": check_project_slug,
     "package_name": check_package_name,
+    "task": choice_check("task"),
     "description": check_description,
     "author_name": check_author_name,
     "author_email": check_email,

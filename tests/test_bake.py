@@ -51,6 +51,16 @@ OPTIONS = [
     # either, nothing imports an AWS SDK.
     {"secret_name": "", "idempotency": "off"},
     {"secret_name": "", "trigger": "s3", "cold_start": "snapstart", "python_version": "3.13"},
+    # A blank task: no secret unless one is named; with SnapStart its renew hook is called.
+    {"task": "blank"},
+    {"task": "blank", "trigger": "sns", "secret_name": "csv/api-key", "env_vars": "TABLE_NAME=counts"},
+    {
+        "task": "blank",
+        "trigger": "schedule",
+        "cold_start": "snapstart",
+        "python_version": "3.13",
+        "idempotency": "off",
+    },
 ]
 # Every other trigger (tests/test_triggers.py checks the wiring), each with answers that change it.
 TRIGGERS = [
@@ -106,6 +116,7 @@ DEFAULT_FILES = {
             "runtime",
             "smoke",
             "target",
+            "task_world",
         )
     ),
     "pyproject.toml",
@@ -197,6 +208,29 @@ def test_without_a_secret_nothing_of_one_is_left(bake):
     assert "Parameters:\n  TargetUrl:" in template  # the task's own parameter stays
 
 
+def test_a_blank_task_has_nothing_of_the_example(bake):
+    project = bake({"task": "blank"})
+    removed = {
+        "src/webhook_relay/secret_cache.py",  # no secret unless one is named
+        "tests/unit/test_secret_cache.py",
+        "tests/runtime/test_init_limit.py",
+        "tests/runtime/test_task_faults.py",  # the example's target faults
+    }
+    assert generated_files(project) == DEFAULT_FILES - removed
+    example = re.compile(r"(?i)httpx|target_url|TargetUrl|api.key|receiver")
+    for path in (
+        "template.yaml",
+        "env.json",
+        "samconfig.toml",
+        "src/requirements.txt",
+        "local/task_world.py",
+    ):
+        assert not example.search((project / path).read_text(encoding="utf-8")), path
+    for path in (project / "src" / "webhook_relay").glob("*.py"):
+        assert not example.search(path.read_text(encoding="utf-8")), path.name
+    assert "Parameters:" not in (project / "template.yaml").read_text(encoding="utf-8")
+
+
 SQS_FILES = {
     "events/sqs.json",
     "local/queue.py",
@@ -268,6 +302,9 @@ def test_sam_validate_and_cfn_lint(bake, answers, tools_env):
         # No secret, for a batch and for an asynchronous event.
         {"secret_name": "", "idempotency": "off"},
         {"secret_name": "", "trigger": "eventbridge"},
+        # A blank task, with and without a secret.
+        {"task": "blank"},
+        {"task": "blank", "trigger": "sns", "secret_name": "csv/api-key", "idempotency": "off"},
     ],
     ids=combination_id,
 )
@@ -308,14 +345,21 @@ def test_sam_build(bake, answers, tools_env):
     assert all(tag in name for name in names), f"bytecode of another Python (left by tests?): {names}"
 
 
-def test_make_run_never_shows_the_secret(bake, answers, project_env):
-    """The API key reaches the receiver, but no log line, error or response shows it."""
+def test_make_run_works_and_never_shows_the_secret(bake, answers, project_env):
+    """`make run` runs the sample event; the secret, if any, appears in no log, error or answer."""
     project = bake(answers)
-    run_py = (project / "local" / "run.py").read_text(encoding="utf-8")
-    (api_key,) = re.findall(r'^LOCAL_API_KEY = "([^"]+)"', run_py, flags=re.MULTILINE)
+    world = (project / "local" / "task_world.py").read_text(encoding="utf-8")
+    secrets = re.findall(r'^LOCAL_API_KEY = "([^"]+)"|secret="([^"]+)"', world, flags=re.MULTILINE)
+    secrets = [value for pair in secrets for value in pair if value]
+    # A blank task has no secret unless one is named; the worked example has one unless refused.
+    default_secret = "" if answers.get("task") == "blank" else "a name"
+    assert bool(secrets) == bool(answers.get("secret_name", default_secret))
     result = make(project, "run", f"VENV={project_env}")
-    assert "The receiver accepted" in result.stdout
-    assert api_key not in result.stdout + result.stderr
+    assert re.search(r"(batch|event) processed: \d+ received", result.stdout), result.stdout
+    if answers.get("task", "http_delivery") == "http_delivery":
+        assert "The receiver accepted" in result.stdout
+    for secret in secrets:
+        assert secret not in result.stdout + result.stderr
 
 
 def test_the_environment_is_made_with_the_runtimes_python_or_not_at_all(bake, tmp_path):

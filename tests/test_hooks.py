@@ -616,6 +616,7 @@ SECRET = post_hook.SECRET_FILES
             ["catalog-info.yaml", IDEMPOTENCY_MODULE, *SQS_FILES, *EXTENSION],
         ),
         # No secret: no cache, no extension, whatever else would have wanted them.
+        # (A blank task, too: no target, so none of the worked example's target faults.)
         (
             "none",
             "off",
@@ -641,8 +642,11 @@ def test_unwanted_files(catalog_entry, idempotency, cold_start, trigger, secret_
         "cold_start": cold_start,
         "trigger": trigger,
         "secret_name": secret_name,
+        "task": "http_delivery",
     }
     assert sorted(post_hook.unwanted_files(answers)) == sorted([*unwanted, *samples_but(trigger)])
+    blank = sorted(post_hook.unwanted_files({**answers, "task": "blank"}))
+    assert blank == sorted([*unwanted, *samples_but(trigger), "tests/runtime/test_task_faults.py"])
 
 
 def test_pruning_twice_or_with_the_file_gone_does_not_fail(tmp_path):
@@ -654,6 +658,7 @@ def test_pruning_twice_or_with_the_file_gone_does_not_fail(tmp_path):
         "cold_start": "none",
         "trigger": "sqs",
         "secret_name": "s",
+        "task": "blank",
     }
     post_hook.prune(tmp_path, answers)
     post_hook.prune(tmp_path, answers)

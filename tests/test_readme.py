@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 import re
 
+import jinja2
+
 from tests.environments import REPO_ROOT
 
 README = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
@@ -21,6 +23,12 @@ def shell_blocks() -> list[str]:
     return re.findall(r"```sh\n(.*?)```", README, flags=re.DOTALL)
 
 
+def default_for_task(default: str, task: str) -> str:
+    """``default`` rendered for ``task``, any other variable left as its expression."""
+    others = {name: f"{{{{ cookiecutter.{name} }}}}" for name in VARIABLES if name != "task"}
+    return jinja2.Template(default).render(cookiecutter={**others, "task": task})
+
+
 def documented_default(value: str | list[str]) -> str:
     """How the README's table shows a cookiecutter.json default.
 
@@ -28,6 +36,12 @@ def documented_default(value: str | list[str]) -> str:
     derived expression reads "from `variable`"; expressions inside text become `<variable>`.
     """
     default = value[0] if isinstance(value, list) else value
+    if "cookiecutter.task" in default:
+        # A default that depends on the task: the first task's, then each other task's.
+        first, *others = COOKIECUTTER_JSON["task"]
+        shown = [f"{documented_default(default_for_task(default, first))}"]
+        shown += [f"`task={task}`: {documented_default(default_for_task(default, task))}" for task in others]
+        return "; ".join(shown)
     if not default:
         return "empty"
     whole = EXPRESSION.fullmatch(default)

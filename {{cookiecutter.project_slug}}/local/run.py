@@ -1,18 +1,14 @@
 {%- set secrets_extension = cookiecutter | uses_secrets_extension -%}
 """`make run`: the function end to end on this machine, with no AWS account and no Docker.
 
-{% if cookiecutter.secret_name -%}
-Starts a moto server (Secrets Manager{% if cookiecutter.idempotency == "on" %}, DynamoDB{% endif %}{% if secrets_extension %}, read through a stand-in for the Parameters and
-Secrets extension{% endif %}) and a local receiver (the target), stores the
-receiver's API key in the secret, and starts the function as Lambda does: the real runtime
-{% else -%}
-Starts a moto server ({% if cookiecutter.idempotency == "on" %}DynamoDB, {% endif %}SQS) and a local receiver (the target), and starts the function
-as Lambda does: the real runtime
-{% endif -%}
-client (awslambdaric) imports the handler (the cold start) and is handed
-events/{{ cookiecutter.trigger }}.json through a local Runtime API{% if cookiecutter.trigger != "sqs" %}, asynchronously (retried, then sent
-to a dead-letter queue in moto if it keeps failing){% endif %}. Prints the outcome and what the
-receiver got.
+Starts a moto server (AWS's APIs{% if secrets_extension %}, and a stand-in for the Parameters and Secrets
+extension{% endif %}) and the task's local world (local/task_world.py){% if cookiecutter.secret_name %}, stores
+the secret the task expects{% endif %},
+and starts the function as Lambda does: the real runtime
+client (awslambdaric) imports the handler (the cold start) and is handed the sample event
+events/{{ cookiecutter.trigger }}.json through a local Runtime API{% if cookiecutter.trigger != "sqs" %}, asynchronously (retried, then sent to a
+dead-letter queue in moto if it keeps failing){% endif %}. Prints the outcome and what the task's
+world reports.
 """
 
 import json
@@ -42,14 +38,11 @@ from local.runtime import LambdaProcess
 {%- if secrets_extension %}
 from local.secrets_extension import SecretsExtension
 {%- endif %}
-from local.target import Receiver
+from local.task_world import task_world
 
 HANDLER = "{{ cookiecutter.package_name }}.handler.lambda_handler"  # as template.yaml names it
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 FUNCTION_TIMEOUT_SECONDS = {{ cookiecutter.timeout | int }}  # the function's Timeout (template.yaml)
-{%- if cookiecutter.secret_name %}
-LOCAL_API_KEY = "local-api-key"  # made up; only the local receiver accepts it
-{%- endif %}
 
 
 def sample_event() -> Any:  # noqa: ANN401 - any JSON document
@@ -57,15 +50,10 @@ def sample_event() -> Any:  # noqa: ANN401 - any JSON document
     return json.loads((PROJECT_ROOT / "events" / "{{ cookiecutter.trigger }}.json").read_text(encoding="utf-8"))
 
 
-def function_environment(endpoint_url: str, target_url: str) -> dict[str, str]:
-    """Return the function's environment: env.json's values, pointed at local stand-ins."""
+def function_environment(endpoint_url: str) -> dict[str, str]:
+    """Return the function's environment: env.json's values, AWS pointed at ``endpoint_url``."""
     parameters = json.loads((PROJECT_ROOT / "env.json").read_text(encoding="utf-8"))["Parameters"]
-    return {
-        **parameters,
-        "TARGET_URL": target_url,
-        "AWS_ENDPOINT_URL": endpoint_url,
-        **FAKE_CREDENTIALS,
-    }
+    return {**parameters, "AWS_ENDPOINT_URL": endpoint_url, **FAKE_CREDENTIALS}
 
 
 def main() -> None:
@@ -73,13 +61,14 @@ def main() -> None:
     # moto's server logs each request it serves, at INFO, through werkzeug's own logger.
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     event = sample_event()
-    with moto_server() as endpoint_url, Receiver({{ "api_key=LOCAL_API_KEY" if cookiecutter.secret_name }}) as receiver:
+    with moto_server() as endpoint_url, task_world(endpoint_url) as world:
         environ = {
             name: value for name, value in os.environ.items() if name not in PROFILE_VARIABLES
         }
-        environ.update(function_environment(endpoint_url, receiver.url))
+        environ.update(function_environment(endpoint_url))
+        environ.update(world.environment)
 {%- if cookiecutter.secret_name %}
-        create_secret(endpoint_url, environ["SECRET_NAME"], LOCAL_API_KEY)
+        create_secret(endpoint_url, environ["SECRET_NAME"], world.secret)
 {%- endif %}
 {%- if cookiecutter.idempotency == "on" %}
         create_idempotency_table(endpoint_url, environ["IDEMPOTENCY_TABLE_NAME"])
@@ -101,10 +90,11 @@ def main() -> None:
 {%- endif %}
         print("The function's log (JSON lines, as Lambda writes them):")
         print(function.logs, end="")
+        # Read while the task's world (and moto) still run.
+        task_report = world.report()
 
     print(f"Invocation {outcome.kind} (the records listed go back to the queue):")
     print(json.dumps(outcome.payload, indent=2))
-    print(f"The receiver accepted {len(receiver.deliveries)} of {len(event['Records'])} records:")
 {%- else %}
         with ExitStack() as instances:
 {%- if secrets_extension %}
@@ -136,13 +126,14 @@ def main() -> None:
             failed_events = invoker.dead_letters()
             print("The function's log (JSON lines, as Lambda writes them):")
             print(invoker.logs(), end="")
+            # Read while the task's world (and moto) still run.
+            task_report = world.report()
 
     print(f"Attempts: {', '.join(outcome.kind for outcome in outcomes)}")
     print(f"Events in the dead-letter queue: {len(failed_events)}")
-    print(f"The receiver accepted {len(receiver.deliveries)} message(s):")
 {%- endif %}
-    for delivery in receiver.deliveries:
-        print(f"  Idempotency-Key {delivery.idempotency_key}: {delivery.body}")
+    for line in task_report:
+        print(line)
 
 
 if __name__ == "__main__":

@@ -59,8 +59,8 @@ async def process_batch(
             )
             failed.append(message.id)
         elif (error := task.exception()) is not None:
-            # The traceback names the exception and where it came from; the API key is never in
-            # an exception message (it travels only in a request header).
+            # The traceback names the exception and where it came from. Keep secrets out of
+            # exception messages: they are logged here.
             logger.error(
                 "message %s failed: %s",
                 message.id,

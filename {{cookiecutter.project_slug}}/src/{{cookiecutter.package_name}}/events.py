@@ -10,7 +10,7 @@
 
 The event is {{ describe[cookiecutter.trigger] }}.
 Each message's id stays the same when the event is delivered again (a retry, a duplicate), so
-the target and the idempotency ledger can tell a repeat from new work.
+the task and the idempotency ledger can tell a repeat from new work.
 
 The fields are read directly rather than through Powertools' event classes, whose import costs
 about 100 ms of every cold start (measured: python -X importtime, aws-lambda-powertools 3.37).

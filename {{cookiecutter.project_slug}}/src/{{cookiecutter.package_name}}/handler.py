@@ -24,8 +24,9 @@ from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 {%- endif %}
 from typing import Any, Protocol
+{%- if (secret and not secrets_extension) or cookiecutter.idempotency == "on" or cookiecutter.cold_start == "snapstart" %}
+{% endif %}
 {%- if (secret and not secrets_extension) or cookiecutter.idempotency == "on" %}
-
 import boto3
 from botocore.config import Config
 {%- endif %}

@@ -7,8 +7,8 @@ reading the secret this way spares every cold start the import of boto3 and the 
 client, the largest part of its init. The standard library's http.client is enough for one
 request on localhost. Without the layer, boto3 reads the secret (see `secret_reader`).
 
-The extension's own cache is off (template.yaml): `SecretCache` keeps the key for the TTL and
-reads it again when the target refuses it, and that read must reach Secrets Manager.
+The extension's own cache is off (template.yaml): `SecretCache` keeps the value for the TTL and
+reads it again when the task's service refuses it, and that read must reach Secrets Manager.
 """
 
 import functools

@@ -1,5 +1,109 @@
 {%- set snapstart = cookiecutter.cold_start == "snapstart" -%}
 {%- set secret = cookiecutter.secret_name != "" -%}
+{% if cookiecutter.task == "blank" -%}
+"""The function's one task, to fill in.
+
+This module is the task, whole; handler.py knows it only through these names:
+
+- `TaskSettings.read` at init, with the machinery's settings, so that every bad variable of
+  either is reported at once;
+- `Task(settings{{ ", secret" if secret }})` at init: what every invocation reuses (clients, connections{{ ", the
+  cached secret" if secret }});
+- `await task.run(message)` for each message, concurrently with the other messages of the
+  {{ "batch" if cookiecutter.trigger == "sqs" else "event" }}; raising fails the message, which is retried and in the end kept in the dead-letter
+  queue;
+{%- if snapstart %}
+- `await task.renew()` after each SnapStart restore, for what a snapshot must not share;
+{%- endif %}
+- `await task.close()` when a test discards the function (Lambda simply drops the container).
+
+Nothing here knows about the trigger: `message.body` is the payload{{ ", and
+`message.stored_object` names the object that was created" if cookiecutter.trigger == "s3" }}. To write your task, change
+this file and the others the README lists ("Your own task").
+"""
+
+import json
+import logging
+from dataclasses import dataclass
+from typing import Self
+
+from .message import Message
+{%- if secret %}
+from .secret_cache import SecretCache
+{%- endif %}
+from .settings import Environment
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, kw_only=True)
+class TaskSettings:
+    """The task's configuration, from the environment variables template.yaml sets.
+
+    Add a field for each setting the task needs and read it in `read`: `Environment` has
+    readers for text, URLs, integers and seconds, each naming a bad value.
+{%- if cookiecutter.env_vars.strip() %}
+
+    Each attribute is a plain setting from the variable of the same name in upper case.
+{%- endif %}
+    """
+{%- for pair in cookiecutter.env_vars.split(',') if pair.strip() %}
+{%- if loop.first %}
+{% endif %}
+    {{ pair.split('=', 1)[0].strip() | lower }}: str
+{%- endfor %}
+
+    @classmethod
+    def read(cls, environment: Environment) -> Self:
+        """Read the settings from ``environment``; its `check` reports any problem."""
+{%- if cookiecutter.env_vars.strip() %}
+        return cls(
+{%- for pair in cookiecutter.env_vars.split(',') if pair.strip() %}
+            {{ pair.split('=', 1)[0].strip() | lower }}=environment.plain({{ pair.split('=', 1)[0].strip() | quoted }}),
+{%- endfor %}
+        )
+{%- else %}
+        return cls()
+{%- endif %}
+
+
+class Task:
+    """What the task builds once, at init, and uses for every message."""
+
+    def __init__(self, settings: TaskSettings{{ ", secret: SecretCache" if secret }}) -> None:
+        """Keep the settings{{ " and the secret" if secret }}; create clients here, once, not in `run`."""
+        self.settings = settings
+{%- if secret %}
+        # `await self.secret.get()` returns the secret's value, cached for SECRET_TTL_SECONDS;
+        # when a service refuses it (rotated), `await self.secret.refresh(value)` reads it anew.
+        self.secret = secret
+{%- endif %}
+
+    async def run(self, message: Message) -> None:
+        """Do the work for ``message``; raise to fail it.
+
+        A message that fails is {{ "returned to the queue" if cookiecutter.trigger == "sqs" else "retried with its event" }} and in the end kept in the dead-letter
+        queue. Any message may also arrive twice{{ " (the idempotency ledger then skips one that
+        finished)" if cookiecutter.idempotency == "on" }}: make the work safe to repeat.
+        """
+        # This blank task's work: a body that is not JSON fails its message, any other is
+        # logged. Replace it with yours; run blocking calls with `await asyncio.to_thread(...)`.
+        document = json.loads(message.body)
+        logger.info(
+            "message %s done: %s",
+            message.id,
+            type(document).__name__,
+            extra={"message_id": message.id},
+        )
+{%- if snapstart %}
+
+    async def renew(self) -> None:
+        """Replace what a SnapStart snapshot must not share: connections, say. Nothing yet."""
+{%- endif %}
+
+    async def close(self) -> None:
+        """Close what `__init__` opened (connections, say). Nothing yet."""
+{%- else -%}
 """The function's one task: deliver each message to an HTTP endpoint{{ ", authenticated with an API key" if secret }}.
 
 This module is the task, whole; handler.py knows it only through these names:
@@ -190,3 +294,4 @@ class Task:
                 "Content-Type": "application/json",
             },
         )
+{%- endif %}

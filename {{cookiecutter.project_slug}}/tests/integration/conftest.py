@@ -45,7 +45,7 @@ def handler(aws, receiver: Receiver, {{ "secret_name, " if cookiecutter.secret_n
     """The handler module after a cold start; requests to moto are recorded from its init on."""
     for name in PROFILE_VARIABLES:
         monkeypatch.delenv(name, raising=False)
-    for name, value in function_environment(aws, receiver.url).items():
+    for name, value in function_environment(aws).items():
         monkeypatch.setenv(name, value)
     monkeypatch.setenv("PROBE_URL", receiver.url)
 {%- if cookiecutter.secret_name %}
@@ -59,7 +59,7 @@ def handler(aws, receiver: Receiver, {{ "secret_name, " if cookiecutter.secret_n
     start_recording(aws)
 {%- if secrets_extension %}
     # The secret is read through the Parameters and Secrets extension's stand-in.
-    with SecretsExtension(function_environment(aws, receiver.url)) as extension:
+    with SecretsExtension(function_environment(aws)) as extension:
         port = extension.environ["PARAMETERS_SECRETS_EXTENSION_HTTP_PORT"]
         monkeypatch.setenv("PARAMETERS_SECRETS_EXTENSION_HTTP_PORT", port)
         with probe_as_task():

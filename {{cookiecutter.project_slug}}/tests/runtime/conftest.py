@@ -38,7 +38,7 @@ from local.target import Receiver
 @pytest.fixture
 def environ(aws, receiver: Receiver, tmp_path) -> dict[str, str]:
     """The function's environment: {% if cookiecutter.secret_name %}a fresh secret{% if cookiecutter.idempotency == "on" %} and table{% endif %} in moto, {% elif cookiecutter.idempotency == "on" %}a fresh table in moto, {% endif %}the receiver as target."""
-    environ = function_environment(aws, receiver.url)
+    environ = function_environment(aws)
     for name in PROFILE_VARIABLES:
         environ.pop(name, None)
 {%- if cookiecutter.secret_name %}

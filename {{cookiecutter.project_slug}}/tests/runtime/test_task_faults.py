@@ -4,12 +4,29 @@ the retries, timeouts{{ " and key refreshes" if secret }} that are the task's ow
 
 {% if cookiecutter.trigger == "sqs" -%}
 import json
+
+import pytest
 {%- if secret %}
 
 from local.aws import recorded_calls, rotate_secret, start_recording
 
 STORE_READ = "secretsmanager.GetSecretValue"
 {%- endif %}
+{%- else -%}
+import pytest
+
+from local.run import sample_event
+
+SAMPLE = sample_event()
+TASK_ATTEMPTS = 3  # per message and invocation: task.py's first attempt and two retries
+{%- endif %}
+
+
+@pytest.fixture
+def environ(environ, receiver) -> dict[str, str]:
+    """The function's environment, with the receiver as the task's target."""
+    return {**environ, "TARGET_URL": receiver.url}
+{%- if cookiecutter.trigger == "sqs" %}
 
 
 def orders(count: int, start: int = 1) -> list[str]:
@@ -100,11 +117,7 @@ def test_a_target_that_is_down_fails_the_batch_quickly(start_task):
     outcome = function.invoke(sqs_event(*orders(3)), timeout_seconds=10)
 
     assert failed_ids(outcome) == ["m-1", "m-2", "m-3"]
-{%- else -%}
-from local.run import sample_event
-
-SAMPLE = sample_event()
-TASK_ATTEMPTS = 3  # per message and invocation: task.py's first attempt and two retries
+{%- else %}
 
 
 def test_a_slow_target_fails_the_attempt_before_the_function_times_out(receiver, start_task):

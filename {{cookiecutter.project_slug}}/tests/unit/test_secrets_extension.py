@@ -16,15 +16,13 @@ from local.aws import PROFILE_VARIABLES, create_secret
 from local.run import PROJECT_ROOT, function_environment
 from local.secrets_extension import CONFIGURATION, SecretsExtension
 
-TARGET_URL = "https://example.invalid/"  # not called
-
 
 @pytest.fixture
 def extension(aws, monkeypatch) -> Iterator[SecretsExtension]:
     """The extension's stand-in, and the function's environment pointed at it."""
     for name in PROFILE_VARIABLES:
         monkeypatch.delenv(name, raising=False)
-    with SecretsExtension(function_environment(aws, TARGET_URL)) as running:
+    with SecretsExtension(function_environment(aws)) as running:
         for name, value in running.environ.items():
             monkeypatch.setenv(name, value)
         running.start_invoke_phase()
@@ -44,7 +42,7 @@ def test_during_init_the_extension_answers_nothing(aws, monkeypatch):
         monkeypatch.delenv(name, raising=False)
     name = f"test/{uuid.uuid4()}"
     create_secret(aws, name, "the-key")
-    with SecretsExtension(function_environment(aws, TARGET_URL)) as initialising:
+    with SecretsExtension(function_environment(aws)) as initialising:
         for variable, value in initialising.environ.items():
             monkeypatch.setenv(variable, value)
         with pytest.raises(SecretsExtensionError, match="answered 400"):
@@ -80,7 +78,7 @@ def test_with_the_layer_the_reader_asks_the_extension(aws, extension, monkeypatc
 
 
 def test_without_the_layer_the_reader_asks_secrets_manager_with_boto3(aws, monkeypatch):
-    for name, value in function_environment(aws, TARGET_URL).items():
+    for name, value in function_environment(aws).items():
         monkeypatch.setenv(name, value)
     monkeypatch.delenv(PORT_VARIABLE, raising=False)  # no layer: template.yaml leaves it unset
     name = f"test/{uuid.uuid4()}"

@@ -1,4 +1,95 @@
 {%- set secret = cookiecutter.secret_name != "" -%}
+{% if cookiecutter.task == "blank" -%}
+"""The task (task.py) on its own, without Lambda or AWS: replace these with your task's tests."""
+
+import asyncio
+import json
+
+from {{ cookiecutter.package_name }}.batch import process_batch
+from {{ cookiecutter.package_name }}.message import Message
+{%- if secret %}
+from {{ cookiecutter.package_name }}.secret_cache import SecretCache
+{%- endif %}
+from {{ cookiecutter.package_name }}.settings import Environment
+from {{ cookiecutter.package_name }}.task import Task, TaskSettings
+
+from local.event_loop import slow_callbacks
+
+# The extra settings of this project (the env_vars answer): (variable, value).
+{%- if cookiecutter.env_vars.strip() %}
+EXTRAS = [
+{%- for pair in cookiecutter.env_vars.split(',') if pair.strip() %}
+    ({{ pair.split('=', 1)[0].strip() | quoted }}, {{ pair.split('=', 1)[1].strip() | quoted }}),
+{%- endfor %}
+]
+{%- else %}
+EXTRAS: list[tuple[str, str]] = []
+{%- endif %}
+MESSAGE = Message(id="5f1c9b2e-0d4e-4a8f-9c61-3b7e2a1d0c55", body='{"orderId": "1001"}')
+
+
+def new_task() -> Task:
+    """The task as handler.py builds it at init, from settings that pass their checks."""
+    environment = Environment(dict(EXTRAS))
+    settings = TaskSettings.read(environment)
+    environment.check()
+{%- if secret %}
+    secret = SecretCache(fetch=lambda: "a-secret", ttl_seconds=300)
+    secret.prefetch()
+    return Task(settings, secret)
+{%- else %}
+    return Task(settings)
+{%- endif %}
+
+
+def run(*messages: Message) -> list[str]:
+    """Run the task for ``messages`` as one batch, as the handler does; return the failed ids."""
+
+    async def main() -> list[str]:
+        task = new_task()
+        try:
+            return await process_batch(
+                messages, task.run, max_concurrency=10, time_budget_seconds=30
+            )
+        finally:
+            await task.close()
+
+    return asyncio.run(main())
+
+
+def test_the_settings_are_read():
+    settings = new_task().settings
+
+    for name, value in EXTRAS:
+        assert getattr(settings, name.lower()) == value
+
+
+def test_a_message_is_done_and_logged(caplog):
+    caplog.set_level("INFO")
+
+    assert run(MESSAGE) == []
+    assert f"message {MESSAGE.id} done" in caplog.text
+
+
+def test_a_message_that_is_not_json_fails_alone():
+    assert run(MESSAGE, Message(id="m-2", body="not json")) == ["m-2"]
+
+
+def test_the_task_never_blocks_the_loop(caplog):
+    messages = [Message(id=f"m-{n}", body=json.dumps({"orderId": n})) for n in range(5)]
+    task = new_task()  # built before the loop runs, as at init
+
+    async def main() -> None:
+        try:
+            failed = await process_batch(
+                messages, task.run, max_concurrency=5, time_budget_seconds=30
+            )
+        finally:
+            await task.close()
+        assert failed == []
+
+    assert slow_callbacks(main, caplog) == []
+{%- else -%}
 import asyncio
 import json
 from collections.abc import Callable
@@ -269,4 +360,5 @@ def test_renew_replaces_the_http_client_and_closes_the_old_pool(receiver{{ ", ap
 
     asyncio.run(main())
     assert len(receiver.deliveries) == 1
+{%- endif %}
 {%- endif %}

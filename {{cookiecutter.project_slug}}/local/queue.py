@@ -146,3 +146,18 @@ def _record(message: dict[str, Any]) -> dict[str, Any]:
         "eventSourceARN": f"arn:aws:sqs:{REGION}:123456789012:queue",
         "awsRegion": REGION,
     }
+
+
+def sqs_event(*bodies: str, prefix: str = "m") -> dict[str, Any]:
+    """Return an SQS event of ``bodies``, their message ids ``<prefix>-1``, ``<prefix>-2``, ..."""
+    records = [
+        {"messageId": f"{prefix}-{n}", "receiptHandle": f"h-{prefix}-{n}", "body": body}
+        for n, body in enumerate(bodies, 1)
+    ]
+    return {"Records": records}
+
+
+def failed_ids(outcome: Outcome) -> list[str]:
+    """Return the message ids an invocation's answer reported failed (its batchItemFailures)."""
+    assert outcome.kind == "response", outcome  # noqa: S101 - a test helper
+    return [item["itemIdentifier"] for item in outcome.payload["batchItemFailures"]]

@@ -13,7 +13,7 @@ import uuid
 {% if secret -%}
 from local.aws import recorded_calls, rotate_secret, start_recording
 {% endif -%}
-from local.queue import create_queues
+from local.queue import create_queues, failed_ids, sqs_event
 
 # The project's maxReceiveCount, up to 5: every receive here waits out a visibility timeout.
 MAX_RECEIVE_COUNT = min({{ cookiecutter.max_receive_count | int }}, 5)
@@ -24,19 +24,6 @@ STORE_READ = "secretsmanager.GetSecretValue"
 
 def orders(count: int, start: int = 1) -> list[str]:
     return [json.dumps({"orderId": number}) for number in range(start, start + count)]
-
-
-def sqs_event(*bodies: str, prefix: str = "m") -> dict:
-    records = [
-        {"messageId": f"{prefix}-{n}", "receiptHandle": f"h-{prefix}-{n}", "body": body}
-        for n, body in enumerate(bodies, 1)
-    ]
-    return {"Records": records}
-
-
-def failed_ids(outcome) -> list[str]:
-    assert outcome.kind == "response", outcome
-    return [item["itemIdentifier"] for item in outcome.payload["batchItemFailures"]]
 
 
 def test_failed_records_end_in_the_dead_letter_queue_the_others_are_delivered_once(

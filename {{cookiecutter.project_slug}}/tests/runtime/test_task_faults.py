@@ -6,9 +6,12 @@ the retries, timeouts{{ " and key refreshes" if secret }} that are the task's ow
 import json
 
 import pytest
-{%- if secret %}
 
+{% if secret -%}
 from local.aws import recorded_calls, rotate_secret, start_recording
+{% endif -%}
+from local.queue import failed_ids, sqs_event
+{%- if secret %}
 
 STORE_READ = "secretsmanager.GetSecretValue"
 {%- endif %}
@@ -31,19 +34,6 @@ def environ(environ, receiver) -> dict[str, str]:
 
 def orders(count: int, start: int = 1) -> list[str]:
     return [json.dumps({"orderId": number}) for number in range(start, start + count)]
-
-
-def sqs_event(*bodies: str, prefix: str = "m") -> dict:
-    records = [
-        {"messageId": f"{prefix}-{n}", "receiptHandle": f"h-{prefix}-{n}", "body": body}
-        for n, body in enumerate(bodies, 1)
-    ]
-    return {"Records": records}
-
-
-def failed_ids(outcome) -> list[str]:
-    assert outcome.kind == "response", outcome
-    return [item["itemIdentifier"] for item in outcome.payload["batchItemFailures"]]
 {%- if secret %}
 
 

@@ -53,6 +53,7 @@ OPTIONS = [
     {"secret_name": "", "trigger": "s3", "cold_start": "snapstart", "python_version": "3.13"},
     # A blank task: no secret unless one is named; with SnapStart its renew hook is called.
     {"task": "blank"},
+    {"task": "blank", "secret_name": "csv/api-key", "idempotency": "off"},
     {"task": "blank", "trigger": "sns", "secret_name": "csv/api-key", "env_vars": "TABLE_NAME=counts"},
     {
         "task": "blank",
@@ -302,8 +303,10 @@ def test_sam_validate_and_cfn_lint(bake, answers, tools_env):
         # No secret, for a batch and for an asynchronous event.
         {"secret_name": "", "idempotency": "off"},
         {"secret_name": "", "trigger": "eventbridge"},
-        # A blank task, with and without a secret.
+        # A blank task, with and without a secret, for a batch and for an asynchronous event.
         {"task": "blank"},
+        {"task": "blank", "secret_name": "csv/api-key", "idempotency": "off"},
+        {"task": "blank", "trigger": "s3"},
         {"task": "blank", "trigger": "sns", "secret_name": "csv/api-key", "idempotency": "off"},
     ],
     ids=combination_id,

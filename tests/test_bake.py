@@ -390,9 +390,23 @@ def test_the_environment_is_made_with_the_runtimes_python_or_not_at_all(bake, tm
     refused = make_with_path("install")
     assert refused.returncode != 0
     assert "Python 3.13 (the function's runtime, python3.13) was not found" in refused.stderr
-    assert "make install PYTHON=/path/to/python3.13" in refused.stderr
+    assert "make <target> PYTHON=/path/to/python3.13" in refused.stderr
     assert not venv.exists()
 
     (path / "python3.13").symlink_to(runtime_python)
     chosen = make_with_path("--eval", "chosen-python: ; @echo $(PYTHON)", "chosen-python")
     assert chosen.stdout.strip() == "python3.13"
+
+
+def pins(project: Path) -> set[str]:
+    """Every requirement the project's environment installs (`make install`)."""
+    lines = []
+    for name in ("requirements-dev.txt", "src/requirements.txt"):
+        lines += (project / name).read_text(encoding="utf-8").splitlines()
+    return {line for line in lines if line and not line.startswith(("#", "-r"))}
+
+
+def test_a_blank_task_installs_what_the_shared_test_environment_has(bake):
+    # Every bake's tests run in the environment made from the default bake's requirements
+    # (tests/conftest.py): a blank bake's own .venv must install the same, the probe's httpx too.
+    assert pins(bake({"task": "blank"})) == pins(bake({}))

@@ -64,6 +64,8 @@ def unresponsive_endpoint() -> Iterator[str]:
     with socket.create_server(("127.0.0.1", 0), backlog=64) as listener:
         yield f"http://127.0.0.1:{listener.getsockname()[1]}"
 
+{%- if cookiecutter.secret_name %}
+
 
 def create_secret(endpoint_url: str, name: str, value: str) -> str:
     """Create the secret ``name`` holding ``value``; return its ARN."""
@@ -73,6 +75,7 @@ def create_secret(endpoint_url: str, name: str, value: str) -> str:
 def rotate_secret(endpoint_url: str, name: str, value: str) -> None:
     """Make ``value`` the current version of the secret ``name``, as a rotation does."""
     _secrets_manager(endpoint_url).put_secret_value(SecretId=name, SecretString=value)
+{%- endif %}
 
 
 {%- if cookiecutter.idempotency == "on" %}
@@ -108,9 +111,12 @@ def recorded_calls(endpoint_url: str, action: str) -> int:
     requests = [json.loads(line) for line in recording.splitlines() if line.strip()]
     return sum(1 for request in requests if request["headers"].get("X-Amz-Target") == action)
 
+{%- if cookiecutter.secret_name %}
+
 
 def _secrets_manager(endpoint_url: str):  # noqa: ANN202 - boto3 clients have no static type
     return moto_client("secretsmanager", endpoint_url)
+{%- endif %}
 
 
 def moto_client(service: str, endpoint_url: str):  # noqa: ANN201 - boto3 clients have no static type

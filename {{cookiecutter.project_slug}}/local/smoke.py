@@ -4,12 +4,8 @@
 
 1. A good event, events/{{ cookiecutter.trigger }}.json with fresh ids, is handed to the deployed function
    synchronously, on the qualifier callers use: it must succeed ({{ "no record reported failed" if cookiecutter.trigger == "sqs" else "no function error" }}).
-{%- if cookiecutter.secret_name %}
-   That proves the init (settings, the secret and the permission to read it), the target and
-   its key, as deployed.
-{%- else %}
-   That proves the init (settings) and the target, as deployed.
-{%- endif %}
+   That proves the init (settings{{ ", the secret and the permission to read it" if cookiecutter.secret_name }}) and the task's work,
+   as deployed.
 {%- if poison %}
 2. A poison event, one the handler cannot read, is invoked asynchronously: once Lambda has
    retried it (a minute, then two minutes later) it must be in the dead-letter queue as
@@ -103,7 +99,7 @@ def fresh_event() -> Any:  # noqa: ANN401 - any JSON document
 {%- if cookiecutter.trigger == "sqs" %}
     for number, record in enumerate(event["Records"]):
         record["messageId"] = f"smoke-{unique}-{number}"
-    # The sample's third record is refused by `make run`'s receiver; a real target may take it.
+    # The sample's third record is not JSON, which `make run`'s task refuses; yours may take it.
     event["Records"] = event["Records"][:2]
 {%- elif cookiecutter.trigger == "schedule" %}
     event["execution_id"] = unique

@@ -1,12 +1,12 @@
 {%- set secrets_extension = cookiecutter | uses_secrets_extension -%}
 {%- set secret = cookiecutter.secret_name != "" -%}
+{%- set built = ["the settings", "the event loop"] -%}
+{%- if secret and not secrets_extension %}{% set built = built + ["the Secrets Manager client", "the secret"] %}{% endif -%}
+{%- if secret and secrets_extension %}{% set built = built + ["the secret's cache"] %}{% endif -%}
+{%- if cookiecutter.idempotency == "on" %}{% set built = built + ["the idempotency ledger"] %}{% endif -%}
 """Lambda entry point: initialisation at module scope, a thin synchronous handler.
 
-Lambda imports this module once per container (the cold start) and then calls
-`lambda_handler` for every {{ "batch" if cookiecutter.trigger == "sqs" else "event" }}, so everything that can be reused is built here, once: the
-settings, the event loop{% if secret and not secrets_extension %}, the Secrets Manager client and the secret{% elif secret %}, the secret's cache{% endif %}{% if cookiecutter.idempotency == "on" %},
-the idempotency ledger{% endif %}, and the task.
-Of the task, this module knows only the names that task.py's docstring lists.
+{{ ("Lambda imports this module once per container (the cold start) and then calls `lambda_handler` for every " ~ ("batch" if cookiecutter.trigger == "sqs" else "event") ~ ", so everything that can be reused is built here, once: " ~ built | join(", ") ~ " and the task. Of the task, this module knows only the names that task.py's docstring lists.") | wordwrap(96) }}
 """
 
 import asyncio
@@ -60,10 +60,7 @@ settings = Settings.read(environment)
 task_settings = TaskSettings.read(environment)
 environment.check()
 
-# One event loop for the life of the container. asyncio.run() would create a loop for each
-# invocation and close it afterwards, but what the task pools (connections, say) belongs to the
-# loop it was first used on{{ ", and so does the secret cache's lock" if secret }}. Between invocations Lambda
-# freezes the process, loop included.
+# {{ ("One event loop for the life of the container. asyncio.run() would create a loop for each invocation and close it afterwards, but what the task pools (connections, say) belongs to the loop it was first used on" ~ (", and so does the secret cache's lock" if secret else "") ~ ". Between invocations Lambda freezes the process, loop included.") | wordwrap(94, wrapstring="\n# ") }}
 loop = asyncio.new_event_loop()
 asyncio.set_event_loop(loop)
 {%- if secret and not secrets_extension %}

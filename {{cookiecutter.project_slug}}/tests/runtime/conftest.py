@@ -62,24 +62,24 @@ def probe_package(tmp_path_factory) -> Path:
 
 
 @pytest.fixture
-def start(environ, receiver: Receiver, probe_package) -> Iterator[Callable[..., LambdaProcess]]:
+def start(environ, {{ "receiver: Receiver, " if cookiecutter.secret_name }}probe_package) -> Iterator[Callable[..., LambdaProcess]]:
     """Start a function instance (a cold start) with ``environ`` and any overrides, and the
     probe as its task: it POSTs each message to the receiver. The tests of the machinery use
     it, so they hold whatever task.py does."""
-    with _instances(environ, receiver, probe_package) as start_instance:
+    with _instances(environ, {{ "receiver, " if cookiecutter.secret_name }}probe_package) as start_instance:
         yield start_instance
 
 
 @pytest.fixture
-def start_task(environ, receiver: Receiver) -> Iterator[Callable[..., LambdaProcess]]:
+def start_task(environ{{ ", receiver: Receiver" if cookiecutter.secret_name }}) -> Iterator[Callable[..., LambdaProcess]]:
     """Start a function instance as `start` does, with the function's own task (task.py)."""
-    with _instances(environ, receiver, task_root=None) as start_instance:
+    with _instances(environ, {{ "receiver, " if cookiecutter.secret_name }}task_root=None) as start_instance:
         yield start_instance
 
 
 @contextmanager
 def _instances(
-    environ: dict[str, str], receiver: Receiver, task_root: Path | None
+    environ: dict[str, str], {{ "receiver: Receiver, " if cookiecutter.secret_name }}task_root: Path | None
 ) -> Iterator[Callable[..., LambdaProcess]]:
     started: list[LambdaProcess] = []
 {%- if cookiecutter.secret_name %}

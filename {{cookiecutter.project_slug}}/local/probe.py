@@ -29,7 +29,7 @@ def package_with_probe(directory: Path) -> Path:
 
 @contextmanager
 def probe_as_task() -> Iterator[ModuleType]:
-    """Have ``import {{ cookiecutter.package_name }}.task`` give the probe while the block runs."""
+    """Have an import of the package's task module give the probe while the block runs."""
     name = f"{PACKAGE}.task"
     replaced = sys.modules.get(name)
     sys.modules[name] = probe_task

@@ -1,7 +1,7 @@
 """A local stand-in for the AWS Parameters and Secrets Lambda Extension, backed by moto.
 
 On Lambda the extension runs beside the function in its sandbox and answers on localhost; the
-function reads its secret from it (src/{{ cookiecutter.package_name }}/secrets_extension.py). This stand-in answers
+function reads its secret from it (the package's secrets_extension.py). This stand-in answers
 that request as the extension does: ``GET /secretsmanager/get?secretId=<name or ARN>`` with the
 header ``X-Aws-Parameters-Secrets-Token`` equal to the sandbox's AWS_SESSION_TOKEN, answered
 with Secrets Manager's GetSecretValue response as JSON. It reads the store with the function's

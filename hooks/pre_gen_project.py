@@ -14,6 +14,7 @@ import datetime
 import json
 import keyword
 import re
+import shlex
 import sys
 import unicodedata
 from collections import Counter
@@ -57,6 +58,13 @@ RENDERED_ANSWERS = {
     "log_retention_days": r""" {{ cookiecutter.log_retention_days | tojson }} """,
     "alarm_email": r""" {{ cookiecutter.alarm_email | tojson }} """,
     "catalog_entry": r""" {{ cookiecutter.catalog_entry | tojson }} """,
+}
+# Where this generation came from and goes to, as cookiecutter records them, to print the command
+# that runs it again (cruft and other callers may not set them: they render as null).
+RENDERED_GENERATION = {
+    "template": r""" {{ cookiecutter._template | default(none) | tojson }} """,
+    "checkout": r""" {{ cookiecutter._checkout | default(none) | tojson }} """,
+    "output_dir": r""" {{ cookiecutter._output_dir | default(none) | tojson }} """,
 }
 
 
@@ -720,6 +728,22 @@ def validate(answers: Mapping[str, str]) -> list[str]:
     return [str(problem) for problem in problems]
 
 
+def rerun_command(answers: Mapping[str, str], generation: Mapping[str, str | None]) -> str:
+    """Return a shell command that generates again, non-interactively, with ``answers``.
+
+    Every answer is shell-quoted whole (``'name=value'``), so spaces, quotes, ``$`` and line
+    breaks reach cookiecutter unchanged; one answer per line, so a refused one is easy to edit.
+    """
+    command = ["cookiecutter", "--no-input"]
+    if generation.get("checkout"):
+        command += ["--checkout", str(generation["checkout"])]
+    if generation.get("output_dir"):
+        command += ["--output-dir", str(generation["output_dir"])]
+    command.append(str(generation.get("template") or "<this template>"))
+    lines = [shlex.join(command), *(shlex.quote(f"{name}={value}") for name, value in answers.items())]
+    return " \\\n    ".join(lines)
+
+
 def main() -> int:
     """Validate the rendered answers; print every problem to standard error and return 1 if any."""
     # Answers from a config file may be numbers; the checks read them as the text they render to.
@@ -730,7 +754,15 @@ def main() -> int:
     print(f"Cannot generate the project: {len(problems)} problem(s) with the answers.", file=sys.stderr)
     for problem in problems:
         print(f"  {problem}", file=sys.stderr)
-    print("Nothing was generated. Run cookiecutter again with corrected answers.", file=sys.stderr)
+    # Each problem starts with its variable's name, in prompt order.
+    refused = list(dict.fromkeys(problem.split(":", 1)[0] for problem in problems))
+    generation = {name: json.loads(text) for name, text in RENDERED_GENERATION.items()}
+    print(
+        f"Nothing was generated. To generate again with the same answers, correct {', '.join(refused)}"
+        " in this command and run it:",
+        file=sys.stderr,
+    )
+    print(rerun_command(answers, generation), file=sys.stderr)
     return 1
 
 

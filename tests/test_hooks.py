@@ -5,6 +5,9 @@ answer, however many quotes and backslashes it holds, can break the hook's own s
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 from types import ModuleType
 
@@ -480,6 +483,57 @@ def test_bad_answers_stop_the_bake_and_leave_nothing(output, config_file, capfd)
     assert "  memory_size: '64': must be from 128 to 10240 MB" in err
     assert "  env_vars: '1BAD=x': the name must be upper-case letters" in err
     assert list(output.iterdir()) == []
+
+
+def test_a_refused_run_prints_the_command_that_runs_it_again(output, config_file):
+    """After the problems, the hook prints a command with every answer; fixing the refused one
+    in it bakes the project, and every other answer arrives exactly as it was typed."""
+    typed = {
+        "project_name": 'Zoë\'s $HOME "Relay" — 1',
+        "description": "It's `not` a $(command), \\ \"quoted\" & 'single'",
+        "s3_prefix": "in put/ $x",
+        "reserved_concurrency": "1000",
+        "schedule_expression": "cron(0 8 * * MON *)",
+    }
+    cli = str(Path(sys.executable).parent / "cookiecutter")
+    environ = {**os.environ, "COOKIECUTTER_CONFIG": str(config_file)}
+    arguments = [f"{name}={value}" for name, value in typed.items()]
+    refused = subprocess.run(  # noqa: S603 - the cookiecutter CLI of this environment
+        [cli, "--no-input", "--output-dir", str(output), str(REPO_ROOT), *arguments],
+        capture_output=True,
+        text=True,
+        env=environ,
+        check=False,
+    )
+    assert refused.returncode != 0
+    assert list(output.iterdir()) == []
+    lines = refused.stderr.splitlines()
+    start = next(n for n, line in enumerate(lines) if line.endswith("in this command and run it:"))
+    assert "correct schedule_expression, reserved_concurrency in" in lines[start]
+    command = []
+    for line in lines[start + 1 :]:
+        command.append(line)
+        if not line.endswith("\\"):
+            break
+    fixed = "\n".join(command)
+    fixed = fixed.replace("reserved_concurrency=1000", "reserved_concurrency=50")
+    fixed = fixed.replace(
+        "'schedule_expression=cron(0 8 * * MON *)'", "'schedule_expression=cron(0 8 ? * MON *)'"
+    )
+
+    again = subprocess.run(  # noqa: S603 - the printed command, as a user's shell would run it
+        ["/bin/sh", "-c", fixed.replace("cookiecutter --no-input", f"{cli} --no-input", 1)],
+        capture_output=True,
+        text=True,
+        env=environ,
+        check=False,
+    )
+
+    assert again.returncode == 0, again.stderr
+    (project,) = output.iterdir()
+    answers = json.loads((project / ".cookiecutter.json").read_text(encoding="utf-8"))["cookiecutter"]
+    expected = {**typed, "reserved_concurrency": "50", "schedule_expression": "cron(0 8 ? * MON *)"}
+    assert {name: answers[name] for name in typed} == expected
 
 
 def test_bad_trigger_answers_stop_the_bake_and_leave_nothing(output, config_file, capfd):

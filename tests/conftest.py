@@ -7,8 +7,10 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from cookiecutter.generate import generate_context
+from cookiecutter.prompt import prompt_for_config
 
-from tests.environments import CACHE_DIR, build_with_make, fingerprint, project_python
+from tests.environments import CACHE_DIR, REPO_ROOT, build_with_make, fingerprint, project_python
 
 
 @pytest.fixture(scope="session")
@@ -81,3 +83,12 @@ def pytest_terminal_summary(terminalreporter) -> None:
     summary = {"counts": dict(sorted(SECURITY_COUNTS.items())), "checkov_skips": SKIP_REASONS}
     CACHE_DIR.parent.mkdir(parents=True, exist_ok=True)
     (CACHE_DIR.parent / "security-summary.json").write_text(json.dumps(summary, indent=2) + "\n")
+
+
+@pytest.fixture(scope="module")
+def defaults() -> dict[str, str]:
+    """The default answers exactly as cookiecutter renders them (derived ones included)."""
+    context = generate_context(context_file=str(REPO_ROOT / "cookiecutter.json"))
+    rendered = prompt_for_config(context, no_input=True)
+    names = [key for key in context["cookiecutter"] if not key.startswith("_")]
+    return {name: rendered[name] for name in names}

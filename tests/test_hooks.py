@@ -13,9 +13,7 @@ from types import ModuleType
 
 import pytest
 from cookiecutter.exceptions import FailedHookException
-from cookiecutter.generate import generate_context
 from cookiecutter.main import cookiecutter
-from cookiecutter.prompt import prompt_for_config
 from cookiecutter.utils import create_env_with_context
 
 import local_extensions
@@ -36,14 +34,6 @@ def load_hook(source: str, name: str = "pre_gen_project") -> ModuleType:
 
 # The hook as it sits in the repository: its Jinja lives only in string literals.
 hook = load_hook(HOOK.read_text(encoding="utf-8"))
-
-
-@pytest.fixture(scope="module")
-def defaults() -> dict[str, str]:
-    """The default answers exactly as cookiecutter renders them (derived ones included)."""
-    context = generate_context(context_file=str(REPO_ROOT / "cookiecutter.json"))
-    rendered = prompt_for_config(context, no_input=True)
-    return {name: rendered[name] for name in VARIABLES}
 
 
 def problems(defaults: dict[str, str], **overrides: str) -> list[str]:

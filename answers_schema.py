@@ -1,0 +1,133 @@
+"""answers.schema.json, a JSON Schema of the template's answers, made from the hook's own rules.
+
+hooks/pre_gen_project.py is where the rules live: its choices, ranges, patterns and limits. This
+module writes them as JSON Schema (draft 2020-12) for forms that collect answers before
+cookiecutter runs, such as a software catalog's. A schema cannot say everything the hook checks
+(a package name that shadows a module, a cron expression's fields, rules between answers), so
+the hook stays the last word; tests/test_answers_schema.py holds the two to agreement on a
+shared table of answers. Run ``python answers_schema.py`` to write the file again.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent
+SCHEMA_PATH = ROOT / "answers.schema.json"
+# Free text is one line: no control characters (the hook also refuses other unprintable ones).
+ONE_LINE = r"^[^\u0000-\u001f\u007f]*$"
+
+
+def load_hook() -> ModuleType:
+    """Import hooks/pre_gen_project.py; it is plain Python before cookiecutter renders it."""
+    spec = importlib.util.spec_from_file_location("pre_gen_project", ROOT / "hooks" / "pre_gen_project.py")
+    if spec is None or spec.loader is None:
+        raise ImportError("hooks/pre_gen_project.py cannot be loaded")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def whole(pattern: str) -> str:
+    """Anchor one of the hook's fullmatch patterns for JSON Schema, which searches."""
+    return f"^(?:{pattern})$"
+
+
+def properties(hook: ModuleType, defaults: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Each answer's schema, in prompt order, from the hook's rules."""
+    email = {"type": "string", "maxLength": hook.EMAIL_MAX, "pattern": whole(hook.EMAIL.pattern)}
+    rules: dict[str, dict[str, Any]] = {
+        "project_name": {"type": "string", "minLength": 1, "maxLength": hook.NAME_MAX, "pattern": ONE_LINE},
+        "project_slug": {
+            "type": "string",
+            "maxLength": hook.PROJECT_SLUG_MAX,
+            "pattern": whole(hook.SLUG.pattern),
+        },
+        "package_name": {"type": "string", "pattern": whole(hook.PACKAGE.pattern)},
+        "description": {"type": "string", "maxLength": hook.DESCRIPTION_MAX, "pattern": ONE_LINE},
+        "author_name": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": hook.NAME_MAX,
+            "pattern": r"^[^,\u0000-\u001f\u007f]*$",
+        },
+        "author_email": email,
+        "aws_region": {"type": "string", "pattern": whole(hook.REGION.pattern)},
+        "schedule_expression": {
+            "type": "string",
+            "maxLength": hook.SCHEDULE_EXPRESSION_MAX,
+            "pattern": r"^(?:rate|cron|at)\(.*\)$",
+        },
+        "event_pattern": {"type": "string", "maxLength": hook.EVENT_PATTERN_MAX, "pattern": r"^\s*\{"},
+        # S3 counts a key's bytes; a character count is the most a schema can say.
+        "s3_prefix": {"type": "string", "maxLength": hook.S3_KEY_BYTES_MAX, "pattern": "^(?!/)"},
+        "s3_suffix": {"type": "string", "maxLength": hook.S3_KEY_BYTES_MAX},
+        "secret_name": {
+            "anyOf": [
+                {"const": ""},
+                {
+                    "type": "string",
+                    "maxLength": hook.SECRET_NAME_MAX,
+                    "pattern": rf"^(?![Aa][Ww][Ss]/)(?!.*{hook.SECRET_SUFFIX_LOOKALIKE.pattern[:-2]}$)"
+                    rf"(?:{hook.SECRET_NAME.pattern})$",
+                },
+            ]
+        },
+        "env_vars": {"type": "string"},
+        "alarm_email": {"anyOf": [{"const": ""}, email]},
+    }
+    for name, choices in hook.CHOICES.items():
+        rules[name] = {"enum": list(choices)}
+    for name, (minimum, maximum, unit, why, _) in hook.WHOLE_NUMBERS.items():
+        number = {"type": "integer", "minimum": minimum, "maximum": maximum}
+        rules[name] = {
+            **({"anyOf": [{"const": ""}, number]} if name in OPTIONAL_NUMBERS else number),
+            "description": f"{unit}, {minimum} to {maximum}: {why}",
+        }
+    ordered = {}
+    for name in hook.RENDERED_ANSWERS:
+        prompt = defaults["__prompts__"][name]
+        rule = {"title": prompt["__prompt__"] if isinstance(prompt, dict) else prompt, **rules[name]}
+        default = defaults[name]
+        if isinstance(default, list):
+            rule["default"] = default[0]
+        elif "{{" not in default:  # a default derived from another answer is no constant
+            rule["default"] = int(default) if name in hook.WHOLE_NUMBERS and default else default
+        ordered[name] = rule
+    return ordered
+
+
+# Whole numbers that may be left empty (the hook's `optional` checks).
+OPTIONAL_NUMBERS = frozenset({"reserved_concurrency", "sqs_maximum_concurrency"})
+
+
+def answers_schema() -> dict[str, Any]:
+    """The JSON Schema of the answers, from the hook and cookiecutter.json's defaults."""
+    hook = load_hook()
+    defaults = json.loads((ROOT / "cookiecutter.json").read_text(encoding="utf-8"))
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "https://github.com/cookiecutter-lambda-task/answers.schema.json",
+        "title": "Answers of cookiecutter-lambda-task",
+        "description": (
+            "The answers cookiecutter takes (cookiecutter --no-input name=value ...). Made from"
+            " hooks/pre_gen_project.py by answers_schema.py; the hook checks more than a schema can"
+            " say and has the last word."
+        ),
+        "type": "object",
+        "additionalProperties": False,
+        "properties": properties(hook, defaults),
+    }
+
+
+def render() -> str:
+    """The schema as the committed file holds it."""
+    return json.dumps(answers_schema(), indent=2, ensure_ascii=False) + "\n"
+
+
+if __name__ == "__main__":
+    SCHEMA_PATH.write_text(render(), encoding="utf-8")

@@ -1,0 +1,138 @@
+"""answers.schema.json: made from the hook's rules and up to date with them, valid JSON Schema,
+and in agreement with the hook on one table of good and bad answers wherever a schema can
+express the rule; the README's table states the same ranges."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import jsonschema
+import pytest
+
+import answers_schema
+from tests.test_hooks import hook, problems
+from tests.test_readme import README, ROW
+
+SCHEMA = json.loads(answers_schema.SCHEMA_PATH.read_text(encoding="utf-8"))
+VALIDATOR = jsonschema.Draft202012Validator(SCHEMA)
+
+# (variable, answer as typed, accepted?). Numbers are typed as text, as cookiecutter takes them.
+TABLE = [
+    ("project_name", 'Zoë\'s "Relay" — 1', True),
+    ("project_name", "", False),
+    ("project_name", "x" * 101, False),
+    ("project_name", "two\nlines", False),
+    ("project_slug", "my-task", True),
+    ("project_slug", "My-Task", False),
+    ("project_slug", "my--task", False),
+    ("project_slug", "a" * 41, False),
+    ("package_name", "my_task", True),
+    ("package_name", "1task", False),
+    ("task", "blank", True),
+    ("task", "relay", False),
+    ("description", "", True),
+    ("description", "x" * 257, False),
+    ("description", "tab\there", False),
+    ("author_name", "Ada Lovelace", True),
+    ("author_name", "Lovelace, Ada", False),
+    ("author_email", "ada@example.com", True),
+    ("author_email", "ada", False),
+    ("trigger", "sns", True),
+    ("trigger", "kafka", False),
+    ("python_version", "3.11", False),
+    ("architecture", "x86_64", True),
+    ("aws_region", "eu-west-1", True),
+    ("aws_region", "Ireland", False),
+    ("memory_size", "128", True),
+    ("memory_size", "127", False),
+    ("memory_size", "10241", False),
+    ("timeout", "900", True),
+    ("timeout", "901", False),
+    ("batch_size", "0", False),
+    ("max_receive_count", "1000", True),
+    ("schedule_expression", "rate(5 minutes)", True),
+    ("schedule_expression", "every 5 minutes", False),
+    ("event_pattern", '{"source": ["com.example.orders"]}', True),
+    ("event_pattern", '["com.example.orders"]', False),
+    ("s3_prefix", "incoming/", True),
+    ("s3_prefix", "/incoming/", False),
+    ("s3_suffix", "x" * 1025, False),
+    ("secret_name", "", True),
+    ("secret_name", "my-task/api-key", True),
+    ("secret_name", "aws/key", False),
+    ("secret_name", "name-abcdef", False),
+    ("secret_name", "a b", False),
+    ("secret_name", "s" * 513, False),
+    ("secret_ttl_seconds", "86400", True),
+    ("secret_ttl_seconds", "0", False),
+    ("idempotency", "maybe", False),
+    ("cold_start", "provisioned", True),
+    ("provisioned_concurrency", "901", False),
+    ("reserved_concurrency", "", True),
+    ("reserved_concurrency", "900", True),
+    ("reserved_concurrency", "901", False),
+    ("sqs_maximum_concurrency", "1", False),
+    ("sqs_maximum_concurrency", "2", True),
+    ("log_retention_days", "2", False),
+    ("log_retention_days", "3653", True),
+    ("alarm_email", "", True),
+    ("alarm_email", "ops", False),
+    ("catalog_entry", "backstage", True),
+]
+# Rules a JSON Schema cannot express: the hook refuses these answers, the schema lets them through.
+HOOK_ONLY = [
+    ("package_name", "json", "a standard-library module the package would shadow"),
+    ("schedule_expression", "cron(0 8 * * MON *)", "the fields of a cron expression"),
+    ("event_pattern", '{"source": "orders"}', "what EventBridge accepts in a pattern"),
+    ("env_vars", "1BAD=x", "the NAME=value pairs and the 4 KB budget"),
+    ("s3_prefix", "é" * 600, "S3 counts bytes, a schema counts characters"),
+]
+
+
+def typed(variable: str, answer: str) -> object:
+    """The answer as a form would send it: whole numbers as integers."""
+    return int(answer) if variable in hook.WHOLE_NUMBERS and answer.isdigit() else answer
+
+
+def hook_accepts(answers: dict[str, str], variable: str, answer: str) -> bool:
+    """Whether the hook finds no problem with ``answer`` among otherwise default ``answers``."""
+    return not [p for p in problems(answers, **{variable: answer}) if p.startswith(f"{variable}:")]
+
+
+def test_the_schema_is_made_from_the_hook_and_up_to_date():
+    assert answers_schema.SCHEMA_PATH.read_text(encoding="utf-8") == answers_schema.render(), (
+        "answers.schema.json is out of date: run `python answers_schema.py`"
+    )
+
+
+def test_the_schema_is_valid_json_schema_and_names_every_answer_in_prompt_order():
+    jsonschema.Draft202012Validator.check_schema(SCHEMA)
+    assert list(SCHEMA["properties"]) == list(hook.RENDERED_ANSWERS)
+
+
+def test_the_defaults_are_valid_answers():
+    defaults_given = {
+        name: rule["default"] for name, rule in SCHEMA["properties"].items() if "default" in rule
+    }
+    assert list(VALIDATOR.iter_errors(defaults_given)) == []
+
+
+@pytest.mark.parametrize(("variable", "answer", "accepted"), TABLE, ids=lambda v: str(v)[:30])
+def test_the_hook_and_the_schema_agree(defaults, variable, answer, accepted):
+    assert hook_accepts(defaults, variable, answer) == accepted
+    assert VALIDATOR.is_valid({variable: typed(variable, answer)}) == accepted
+
+
+@pytest.mark.parametrize(("variable", "answer", "why"), HOOK_ONLY, ids=lambda v: str(v)[:30])
+def test_what_only_the_hook_can_refuse(defaults, variable, answer, why):
+    assert not hook_accepts(defaults, variable, answer), why
+    assert VALIDATOR.is_valid({variable: typed(variable, answer)}), why
+
+
+def test_the_readme_states_the_hooks_ranges():
+    rules = {name: rule for name, _, _, rule in ROW.findall(README)}
+    for variable, (minimum, maximum, *_) in hook.WHOLE_NUMBERS.items():
+        rule = rules[variable]
+        # The README writes a range with an en dash.
+        assert re.search(rf"\b{minimum}\u2013{maximum}\b", rule), (variable, rule)

@@ -81,11 +81,15 @@ def properties(hook: ModuleType, defaults: dict[str, Any]) -> dict[str, dict[str
         "alarm_email": {"anyOf": [{"const": ""}, email]},
     }
     for name, choices in hook.CHOICES.items():
-        rules[name] = {"enum": list(choices)}
+        # A choice of numbers (log_retention_days) may come as a number too.
+        numbers = [int(choice) for choice in choices if choice.isdigit()]
+        rules[name] = {"enum": [*choices, *numbers]}
     for name, (minimum, maximum, unit, why, _) in hook.WHOLE_NUMBERS.items():
-        number = {"type": "integer", "minimum": minimum, "maximum": maximum}
+        # A form sends a number, cookiecutter's command line and replay files text: a schema can
+        # hold the number to its range, the text only to digits (the hook checks its range).
+        number = {"anyOf": [{"type": "integer", "minimum": minimum, "maximum": maximum}, DIGITS]}
         rules[name] = {
-            **({"anyOf": [{"const": ""}, number]} if name in OPTIONAL_NUMBERS else number),
+            **({"anyOf": [{"const": ""}, *number["anyOf"]]} if name in OPTIONAL_NUMBERS else number),
             "description": f"{unit}, {minimum} to {maximum}: {why}",
         }
     ordered = {}
@@ -101,6 +105,7 @@ def properties(hook: ModuleType, defaults: dict[str, Any]) -> dict[str, dict[str
     return ordered
 
 
+DIGITS = {"type": "string", "pattern": "^[0-9]+$"}
 # Whole numbers that may be left empty (the hook's `optional` checks).
 OPTIONAL_NUMBERS = frozenset({"reserved_concurrency", "sqs_maximum_concurrency"})
 
@@ -111,7 +116,7 @@ def answers_schema() -> dict[str, Any]:
     defaults = json.loads((ROOT / "cookiecutter.json").read_text(encoding="utf-8"))
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "$id": "https://github.com/cookiecutter-lambda-task/answers.schema.json",
+        "$id": "answers.schema.json",
         "title": "Answers of cookiecutter-lambda-task",
         "description": (
             "The answers cookiecutter takes (cookiecutter --no-input name=value ...). Made from"
@@ -119,6 +124,9 @@ def answers_schema() -> dict[str, Any]:
             " say and has the last word."
         ),
         "type": "object",
+        # Cookiecutter's own keys (_template, _extensions, ...) start with "_"; any other name is
+        # not an answer of this template.
+        "patternProperties": {"^_": {}},
         "additionalProperties": False,
         "properties": properties(hook, defaults),
     }

@@ -728,19 +728,67 @@ def validate(answers: Mapping[str, str]) -> list[str]:
     return [str(problem) for problem in problems]
 
 
-def rerun_command(answers: Mapping[str, str], generation: Mapping[str, str | None]) -> str:
+# The defaults cookiecutter.json derives from other answers (a test holds these to it): an answer
+# equal to its derivation is left out of the rerun command, so that it follows a corrected one.
+TASK_DESCRIPTIONS = {
+    "http_delivery": "Delivers each message it receives to an HTTP endpoint.",
+    "blank": "Runs one task for each message it receives.",
+}
+
+
+def derived_defaults(answers: Mapping[str, str]) -> dict[str, str]:
+    """What cookiecutter.json would derive for the derived answers from the others."""
+    derived = {
+        "package_name": answers["project_slug"].replace("-", "_"),
+        "description": TASK_DESCRIPTIONS.get(answers["task"], ""),
+        "secret_name": f"{answers['project_slug']}/target-api-key"
+        if answers["task"] == "http_delivery"
+        else "",
+    }
+    try:  # cookiecutter's own slugify, from the environment that runs cookiecutter (and this hook)
+        from slugify import slugify
+
+        derived["project_slug"] = slugify(answers["project_name"], max_length=100)
+    except ImportError:  # then project_slug is given as it was
+        pass
+    return derived
+
+
+def shown_answer(name: str, value: str) -> str:
+    """The answer as the rerun command gives it: a credential or an unprintable value is not shown."""
+    if unprintable(value):
+        return "<correct this: it holds a line break or a control character>"
+    if name == "env_vars":
+        pairs = [pair.partition("=") for pair in value.split(",")]
+        return ",".join(
+            f"{key}=<a credential: leave it out>"
+            if looks_like_credential(key.strip())
+            else f"{key}{eq}{rest}"
+            for key, eq, rest in pairs
+        )
+    return value
+
+
+def rerun_command(
+    answers: Mapping[str, str], refused: list[str], generation: Mapping[str, str | None]
+) -> str:
     """Return a shell command that generates again, non-interactively, with ``answers``.
 
-    Every answer is shell-quoted whole (``'name=value'``), so spaces, quotes, ``$`` and line
-    breaks reach cookiecutter unchanged; one answer per line, so a refused one is easy to edit.
+    Every answer is shell-quoted whole (``'name=value'``), so spaces, quotes, ``$`` and backticks
+    reach cookiecutter unchanged; one per line, so a refused one is easy to edit. A derived answer
+    equal to its derivation is left out, so that it follows the answers it comes from.
     """
     command = ["cookiecutter", "--no-input"]
     if generation.get("checkout"):
         command += ["--checkout", str(generation["checkout"])]
     if generation.get("output_dir"):
         command += ["--output-dir", str(generation["output_dir"])]
-    command.append(str(generation.get("template") or "<this template>"))
-    lines = [shlex.join(command), *(shlex.quote(f"{name}={value}") for name, value in answers.items())]
+    command.append(str(generation.get("template") or "<where this template is>"))
+    derived = derived_defaults(answers)
+    lines = [shlex.join(command)]
+    for name, value in answers.items():
+        if name in refused or derived.get(name) != value:
+            lines.append(shlex.quote(f"{name}={shown_answer(name, value)}"))
     return " \\\n    ".join(lines)
 
 
@@ -762,7 +810,7 @@ def main() -> int:
         " in this command and run it:",
         file=sys.stderr,
     )
-    print(rerun_command(answers, generation), file=sys.stderr)
+    print(rerun_command(answers, refused, generation), file=sys.stderr)
     return 1
 
 

@@ -111,6 +111,25 @@ def test_the_schema_is_valid_json_schema_and_names_every_answer_in_prompt_order(
     assert list(SCHEMA["properties"]) == list(hook.RENDERED_ANSWERS)
 
 
+# Whole numbers written as text (cookiecutter's command line, replay files): the schema holds
+# them to digits only, the hook to their range.
+HOOK_ONLY_AS_TEXT = [("memory_size", "99999"), ("reserved_concurrency", "901"), ("timeout", "0")]
+
+
+@pytest.mark.parametrize(("variable", "answer"), HOOK_ONLY_AS_TEXT)
+def test_numbers_as_text_are_held_to_digits_by_the_schema_and_to_their_range_by_the_hook(
+    defaults, variable, answer
+):
+    assert not hook_accepts(defaults, variable, answer)
+    assert VALIDATOR.is_valid({variable: answer})
+    assert not VALIDATOR.is_valid({variable: f"{answer}.0"})
+
+
+def test_a_bakes_recorded_answers_are_valid(bake):
+    recorded = json.loads((bake({}) / ".cookiecutter.json").read_text(encoding="utf-8"))["cookiecutter"]
+    assert list(VALIDATOR.iter_errors(recorded)) == []
+
+
 def test_the_defaults_are_valid_answers():
     defaults_given = {
         name: rule["default"] for name, rule in SCHEMA["properties"].items() if "default" in rule

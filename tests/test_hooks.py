@@ -13,7 +13,9 @@ from types import ModuleType
 
 import pytest
 from cookiecutter.exceptions import FailedHookException
+from cookiecutter.generate import generate_context
 from cookiecutter.main import cookiecutter
+from cookiecutter.prompt import prompt_for_config
 from cookiecutter.utils import create_env_with_context
 
 import local_extensions
@@ -524,6 +526,30 @@ def test_a_refused_run_prints_the_command_that_runs_it_again(output, config_file
     answers = json.loads((project / ".cookiecutter.json").read_text(encoding="utf-8"))["cookiecutter"]
     expected = {**typed, "reserved_concurrency": "50", "schedule_expression": "cron(0 8 ? * MON *)"}
     assert {name: answers[name] for name in typed} == expected
+
+
+@pytest.mark.parametrize(
+    "given",
+    [{}, {"task": "blank"}, {"project_name": 'Zoë\'s "Relay" — Ünïcode 42'}, {"project_slug": "my-task"}],
+    ids=lambda given: ",".join(given) or "defaults",
+)
+def test_the_rerun_command_derives_what_cookiecutter_json_derives(given):
+    context = generate_context(context_file=str(REPO_ROOT / "cookiecutter.json"), extra_context=given)
+    rendered = prompt_for_config(context, no_input=True)
+    derived = {name: value for name, value in hook.derived_defaults(rendered).items() if name not in given}
+    assert derived == {name: rendered[name] for name in derived}
+    assert set(derived) | set(given) >= {"project_slug", "package_name", "description", "secret_name"}
+
+
+def test_the_rerun_command_hides_credentials_and_unprintable_values():
+    answers = {name: "x" for name in hook.RENDERED_ANSWERS}
+    answers.update(env_vars="DB_PASSWORD=hunter2,MODE=fast", description="two\nlines", project_slug="a-b")
+    command = hook.rerun_command(answers, ["env_vars", "description"], {})
+
+    assert "hunter2" not in command
+    assert "'env_vars=DB_PASSWORD=<a credential: leave it out>,MODE=fast'" in command
+    assert "two" not in command
+    assert "<where this template is>" in command  # no _template: cruft, say
 
 
 def test_bad_trigger_answers_stop_the_bake_and_leave_nothing(output, config_file, capfd):

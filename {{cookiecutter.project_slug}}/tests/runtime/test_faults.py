@@ -91,8 +91,10 @@ def test_a_persistent_init_failure_moves_the_whole_queue_to_the_dead_letter_queu
     queues = create_queues(aws, f"q-{uuid.uuid4()}", MAX_RECEIVE_COUNT)
     queues.send(*orders(3))
 
-    # A receive may return part of the batch (SQS samples its servers), so more batches than
-    # MAX_RECEIVE_COUNT may carry the three messages there.
+    # A receive may return part of the batch: a short poll samples some of SQS's servers and
+    # returns only their messages (SQS API Reference, ReceiveMessage; SQS Developer Guide,
+    # "Amazon SQS short and long polling"). So more batches than MAX_RECEIVE_COUNT may carry
+    # the three messages there.
     outcomes = queues.drain(start(MAX_CONCURRENCY="0"), max_polls=3 * MAX_RECEIVE_COUNT)
 
     assert MAX_RECEIVE_COUNT <= len(outcomes) <= 3 * MAX_RECEIVE_COUNT

@@ -3,12 +3,15 @@ Python (``quoted``), a JSON answer into YAML (``json_flow``), the answers into a
 (``replay_json``), literal text in an IAM resource (``iam_literal``), and a rule several files
 share (``uses_secrets_extension``).
 
-Cookiecutter loads this module through ``_extensions`` in ``cookiecutter.json``.
+Cookiecutter loads this module through ``_extensions`` in ``cookiecutter.json``, in its own
+process and before any hook runs; that is also where ``QuietRefusal`` is installed.
 """
 
 import json
+import logging
 from collections.abc import Mapping
 
+from cookiecutter.exceptions import FailedHookException
 from jinja2.ext import Extension
 
 # Keys cookiecutter and cruft add to the context while generating: where the template, its clone
@@ -99,6 +102,25 @@ def replay_json(context: Mapping[str, object]) -> str:
     """
     answers = {key: value for key, value in context.items() if key not in GENERATION_KEYS}
     return json.dumps({"cookiecutter": answers}, indent=2, ensure_ascii=False)
+
+
+class QuietRefusal(logging.Filter):
+    """Drop the traceback cookiecutter logs when a hook script exits non-zero.
+
+    When pre_gen_project.py refuses answers it has already printed every problem and the command
+    to run again; cookiecutter then logs "Stopping generation ..." with a traceback of its own
+    code (hooks.run_hook_from_repo_dir calls logger.exception), which only buries them. The
+    message line stays. Other errors (a template that fails to render) keep their traceback.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and isinstance(record.exc_info[1], FailedHookException):
+            record.exc_info = None
+            record.exc_text = None
+        return True
+
+
+logging.getLogger("cookiecutter.hooks").addFilter(QuietRefusal())
 
 
 class QuotingExtension(Extension):

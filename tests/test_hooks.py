@@ -478,8 +478,9 @@ def test_bad_answers_stop_the_bake_and_leave_nothing(output, config_file, capfd)
 
 
 def test_a_refused_run_prints_the_command_that_runs_it_again(output, config_file):
-    """After the problems, the hook prints a command with every answer; fixing the refused one
-    in it bakes the project, and every other answer arrives exactly as it was typed."""
+    """After the problems, the hook prints a command with every answer, and cookiecutter no
+    traceback; fixing the refused one in the command bakes the project, and every other answer
+    arrives exactly as it was typed."""
     typed = {
         "project_name": 'Zoë\'s $HOME "Relay" — 1',
         "description": "It's `not` a $(command), \\ \"quoted\" & 'single'",
@@ -499,6 +500,10 @@ def test_a_refused_run_prints_the_command_that_runs_it_again(output, config_file
     )
     assert refused.returncode != 0
     assert list(output.iterdir()) == []
+    # The command is the last thing but cookiecutter's two lines: no traceback buries it
+    # (local_extensions.QuietRefusal).
+    assert "Traceback" not in refused.stderr + refused.stdout
+    assert refused.stderr.splitlines()[-1].endswith("catalog_entry=none")
     lines = refused.stderr.splitlines()
     start = next(n for n, line in enumerate(lines) if line.endswith("in this command and run it:"))
     assert "correct schedule_expression, reserved_concurrency in" in lines[start]

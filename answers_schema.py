@@ -106,18 +106,6 @@ def properties(hook: ModuleType, defaults: dict[str, Any]) -> dict[str, dict[str
 
 
 DIGITS = {"type": "string", "pattern": "^[0-9]+$"}
-# Answers that only one value of a choice uses (the hook checks them whatever was chosen); a form
-# shows them only after that choice, as backstage_template.py's does.
-USED_ONLY_WITH: dict[str, tuple[str, str]] = {
-    "batch_size": ("trigger", "sqs"),
-    "max_receive_count": ("trigger", "sqs"),
-    "sqs_maximum_concurrency": ("trigger", "sqs"),
-    "schedule_expression": ("trigger", "schedule"),
-    "event_pattern": ("trigger", "eventbridge"),
-    "s3_prefix": ("trigger", "s3"),
-    "s3_suffix": ("trigger", "s3"),
-    "provisioned_concurrency": ("cold_start", "provisioned"),
-}
 # Whole numbers that may be left empty (the hook's `optional` checks).
 OPTIONAL_NUMBERS = frozenset({"reserved_concurrency", "sqs_maximum_concurrency"})
 

@@ -4,15 +4,36 @@ Python (``quoted``), a JSON answer into YAML (``json_flow``), the answers into a
 share (``uses_secrets_extension``).
 
 Cookiecutter loads this module through ``_extensions`` in ``cookiecutter.json``, in its own
-process and before any hook runs; that is also where ``QuietRefusal`` is installed.
+process, before its first question and before any hook runs. So this is also where the two
+changes to cookiecutter's own behaviour are made: an interactive run skips the questions the
+answers so far do not use (``ask_only_what_applies``), and a refused run ends without a
+traceback of cookiecutter's code (``QuietRefusal``).
 """
 
+import inspect
 import json
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from types import ModuleType
+from typing import Any
 
+from cookiecutter import prompt
 from cookiecutter.exceptions import FailedHookException
 from jinja2.ext import Extension
+
+# Answers that only one value of a choice uses. The hook checks them whatever was chosen; an
+# interactive run asks them only after that choice (ask_only_what_applies), and so does the
+# Backstage form (backstage_template.py).
+USED_ONLY_WITH: dict[str, tuple[str, str]] = {
+    "batch_size": ("trigger", "sqs"),
+    "max_receive_count": ("trigger", "sqs"),
+    "sqs_maximum_concurrency": ("trigger", "sqs"),
+    "schedule_expression": ("trigger", "schedule"),
+    "event_pattern": ("trigger", "eventbridge"),
+    "s3_prefix": ("trigger", "s3"),
+    "s3_suffix": ("trigger", "s3"),
+    "provisioned_concurrency": ("cold_start", "provisioned"),
+}
 
 # Keys cookiecutter and cruft add to the context while generating: where the template, its clone
 # and the output were on one machine, and at which commit. They are not answers; a replay file
@@ -102,6 +123,60 @@ def replay_json(context: Mapping[str, object]) -> str:
     """
     answers = {key: value for key, value in context.items() if key not in GENERATION_KEYS}
     return json.dumps({"cookiecutter": answers}, indent=2, ensure_ascii=False)
+
+
+def applies(name: str, answers: Mapping[str, object]) -> bool:
+    """Whether the answers so far use the answer ``name`` (a choice not yet made counts as yes)."""
+    choice, value = USED_ONLY_WITH.get(name, ("", ""))
+    return not choice or answers.get(choice, value) == value
+
+
+# The shapes of the two cookiecutter functions ask_only_what_applies wraps, as cookiecutter 2.x has
+# them; any other shape and nothing is wrapped.
+RENDER_PARAMETERS = ["env", "raw", "cookiecutter_dict"]
+ASK_PARAMETERS = ["var_name", "default_value", "prompts", "prefix"]
+
+
+def parameters(function: Callable[..., Any]) -> list[str]:
+    return list(inspect.signature(function).parameters)
+
+
+def ask_only_what_applies(module: ModuleType = prompt) -> bool:
+    """Make cookiecutter's questions skip the answers the choices so far do not use.
+
+    Cookiecutter 2.7 has no conditional questions (its issues #1021 and #1914 are open). Its
+    prompt_for_config renders each question's default with ``render_variable(env, raw,
+    cookiecutter_dict)``, ``cookiecutter_dict`` holding the answers so far, then asks with
+    ``read_user_variable``. Wrapped, the first shows the answers to the second, which gives a
+    question the answers do not use its default without asking. ``--no-input``, replay files,
+    user configs, cruft and pytest-cookies never call ``read_user_variable``: their answers are
+    exactly what they were. Returns whether the functions were wrapped: if cookiecutter's
+    functions have another shape they are not, and every question is asked.
+    """
+    render, ask = module.render_variable, module.read_user_variable
+    if getattr(ask, "asks_only_what_applies", False):
+        return True
+    if parameters(render) != RENDER_PARAMETERS or parameters(ask) != ASK_PARAMETERS:
+        return False
+    answers: Mapping[str, object] = {}
+
+    def render_variable(env: Any, raw: Any, cookiecutter_dict: dict[str, Any]) -> Any:
+        nonlocal answers
+        answers = cookiecutter_dict
+        return render(env, raw, cookiecutter_dict)
+
+    def read_user_variable(var_name: str, default_value: Any, prompts: Any = None, prefix: str = "") -> Any:
+        if not applies(var_name, answers):
+            return default_value
+        return ask(var_name, default_value, prompts, prefix)
+
+    read_user_variable.asks_only_what_applies = True  # type: ignore[attr-defined]
+    module.render_variable = render_variable
+    module.read_user_variable = read_user_variable
+    return True
+
+
+ask_only_what_applies()
 
 
 class QuietRefusal(logging.Filter):

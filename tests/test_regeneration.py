@@ -199,6 +199,8 @@ ANSWERS = {
     "env_vars": "API_REGION=eu-west-1",
     "catalog_entry": "backstage",
     "alarm_email": "ops@example.com",
+    "trigger": "sns",
+    "batch_size": "7",  # an sqs answer, which an interactive sns run would not ask: kept as given
 }
 
 
@@ -262,6 +264,9 @@ ORG_DEFAULTS = {
     "architecture": "x86_64",
     "catalog_entry": "backstage",
     "log_retention_days": "90",
+    # Answers an interactive run would not ask (the default trigger is sqs): set here, they stay.
+    "schedule_expression": "rate(1 hour)",
+    "s3_prefix": "org/",
 }
 
 

@@ -96,6 +96,8 @@ def properties(hook: ModuleType, defaults: dict[str, Any]) -> dict[str, dict[str
     for name in hook.RENDERED_ANSWERS:
         prompt = defaults["__prompts__"][name]
         rule = {"title": prompt["__prompt__"] if isinstance(prompt, dict) else prompt, **rules[name]}
+        if "enum" not in rule:
+            rule["not"] = TEMPLATE_SYNTAX
         default = defaults[name]
         if isinstance(default, list):
             rule["default"] = default[0]
@@ -106,6 +108,10 @@ def properties(hook: ModuleType, defaults: dict[str, Any]) -> dict[str, dict[str
 
 
 DIGITS = {"type": "string", "pattern": "^[0-9]+$"}
+# Cookiecutter renders every answer it is given as a Jinja template before the hook sees it, so
+# "{{ 7*7 }}" arrives as "49", and a template can run code on the machine that bakes. Text that
+# opens Jinja syntax is refused here, where the form's answers are still as typed.
+TEMPLATE_SYNTAX = {"type": "string", "pattern": "\\{[{%#]"}
 # Whole numbers that may be left empty (the hook's `optional` checks).
 OPTIONAL_NUMBERS = frozenset({"reserved_concurrency", "sqs_maximum_concurrency"})
 

@@ -29,11 +29,18 @@ FORM_DEFAULTS = {"catalog_entry": "backstage"}
 # Answers whose default cookiecutter derives from other answers: left empty, they are derived the
 # same way (backstage/bake.py leaves them out).
 DERIVED = {
-    "project_slug": "from the project name",
-    "package_name": "from the project slug",
-    "description": "the task's own",
-    "secret_name": "the task's own: <project slug>/target-api-key for the worked example, none for blank",
+    "project_slug": "Left empty, it is made from the project name.",
+    "package_name": "Left empty, it is made from the project slug.",
+    "description": "Left empty, it is the task's own.",
+    "secret_name": (
+        "Left untouched, it is the task's own: <project slug>/target-api-key for the worked"
+        " example, none for blank. Typed and then cleared, there is no secret."
+    ),
 }
+# Answers whose emptiness means something ("no secret", "any key"): the form sends "" for a
+# cleared field (react-jsonschema-form's ui:emptyValue) instead of leaving the answer out, which
+# would give cookiecutter's default.
+EMPTY_IS_AN_ANSWER = frozenset({"secret_name", "s3_prefix"})
 PAGES = {
     "The project": ["project_name", "project_slug", "package_name", "task", "description"],
     "The owner": ["author_name", "author_email"],
@@ -85,14 +92,25 @@ def form_field(name: str, rule: dict[str, Any], labels: dict[str, str]) -> dict[
         field.update(text)  # a name that may be empty: empty is left out, as derived or none
     else:
         field.update({key: rule[key] for key in ("type", "minLength", "maxLength", "pattern") if key in rule})
+    if "not" in rule and field.get("type") == "string":
+        field["not"] = rule["not"]
+    if name in EMPTY_IS_AN_ANSWER:
+        field["ui:emptyValue"] = ""
+        if "pattern" in field:
+            field["pattern"] = f"^$|{field['pattern']}"
     if name in DERIVED:
-        field["description"] = f"Empty: {DERIVED[name]}."
+        field["description"] = DERIVED[name]
     elif "description" in rule:
         field["description"] = rule["description"][0].upper() + rule["description"][1:] + "."
     default = FORM_DEFAULTS.get(name, rule.get("default"))
     if default is not None and default != "":
         field["default"] = default
     return field
+
+
+def required(name: str, fields: dict[str, dict[str, Any]]) -> bool:
+    """A field the form must send: one with a default, unless empty is an answer of its own."""
+    return "default" in fields[name] and name not in EMPTY_IS_AN_ANSWER
 
 
 def page(title: str, names: list[str], fields: dict[str, dict[str, Any]]) -> dict[str, Any]:
@@ -105,7 +123,7 @@ def page(title: str, names: list[str], fields: dict[str, dict[str, Any]]) -> dic
     shown = [name for name in names if name not in local_extensions.USED_ONLY_WITH]
     schema: dict[str, Any] = {
         "title": title,
-        "required": [name for name in shown if "default" in fields[name]],
+        "required": [name for name in shown if required(name, fields)],
         "properties": {name: fields[name] for name in shown},
     }
     if conditional:
@@ -120,7 +138,7 @@ def page(title: str, names: list[str], fields: dict[str, dict[str, Any]]) -> dic
                             **{name: fields[name] for name in conditional[choice].get(value, [])},
                         },
                         "required": [
-                            name for name in conditional[choice].get(value, []) if "default" in fields[name]
+                            name for name in conditional[choice].get(value, []) if required(name, fields)
                         ],
                     }
                     for value in (option["const"] for option in fields[choice]["oneOf"])
@@ -151,6 +169,7 @@ def template_entity() -> dict[str, Any]:
         name: form_field(name, rule, labels.get(name, {})) for name, rule in schema["properties"].items()
     }
     pages = [page(title, names, fields) for title, names in PAGES.items()]
+    owner, name = TEMPLATE_REPOSITORY.split("/")
     pages.append(
         {
             "title": "Where to publish",
@@ -161,12 +180,12 @@ def template_entity() -> dict[str, Any]:
                     "description": "A new GitHub repository for the project.",
                     "type": "string",
                     "ui:field": "RepoUrlPicker",
-                    "ui:options": {"allowedHosts": ["github.com"]},
+                    # bake.yml creates repositories only where the template's own repository is.
+                    "ui:options": {"allowedHosts": ["github.com"], "allowedOwners": [owner]},
                 }
             },
         }
     )
-    owner, name = TEMPLATE_REPOSITORY.split("/")
     new_repository = (
         "https://github.com/${{ (parameters.repoUrl | parseRepoUrl).owner }}"
         "/${{ (parameters.repoUrl | parseRepoUrl).repo }}"
@@ -200,14 +219,17 @@ def template_entity() -> dict[str, Any]:
                             "answers": "${{ parameters | dump }}",
                             "repository": "${{ parameters.repoUrl }}",
                         },
+                        # The dispatch returns once the run is queued: link the run, which shows
+                        # whether the hook took the answers.
+                        "returnWorkflowRunDetails": True,
                     },
                 }
             ],
             "output": {
                 "links": [
                     {
-                        "title": "The bake (its log lists any refused answer)",
-                        "url": f"https://github.com/{TEMPLATE_REPOSITORY}/actions/workflows/bake.yml",
+                        "title": "The bake: it publishes the project, or says which answers it refused",
+                        "url": "${{ steps.bake.output.workflowRunHtmlUrl }}",
                     },
                     {"title": "The new repository, once the bake has run", "url": new_repository},
                 ]

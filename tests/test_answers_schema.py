@@ -34,6 +34,10 @@ TABLE = [
     ("description", "", True),
     ("description", "x" * 257, False),
     ("description", "tab\there", False),
+    # Jinja syntax, which cookiecutter would render (and run) before the hook saw it.
+    ("description", "{{ 7*7 }}", False),
+    ("env_vars", "A={% if cycler %}x{% endif %}", False),
+    ("s3_suffix", ".json{# x #}", False),
     ("author_name", "Ada Lovelace", True),
     ("author_name", "Lovelace, Ada", False),
     ("author_email", "ada@example.com", True),

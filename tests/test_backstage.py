@@ -4,11 +4,13 @@ each trigger's questions only under that trigger, and its bake the CLI's own, ho
 from __future__ import annotations
 
 import filecmp
+import http.server
 import json
 import os
 import shutil
 import subprocess
 import sys
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -74,7 +76,12 @@ def form_values(**chosen: Any) -> dict[str, Any]:
 def run_bake(
     answers: dict[str, Any], output_dir: Path, repository: str = REPOSITORY
 ) -> subprocess.CompletedProcess:
-    environment = {**os.environ, "ANSWERS": json.dumps(answers), "REPOSITORY": repository}
+    environment = {
+        **os.environ,
+        "ANSWERS": json.dumps(answers),
+        "REPOSITORY": repository,
+        "ALLOWED_OWNER": "Example-Org",  # GitHub's owner names ignore case
+    }
     environment["GITHUB_OUTPUT"] = str(output_dir.parent / "github-output")
     return subprocess.run(  # noqa: S603 - our interpreter, our script
         [sys.executable, str(BAKE), str(output_dir)],
@@ -164,7 +171,7 @@ def test_the_bake_is_the_clis_with_the_same_answers(bake, tmp_path, chosen):
     comparison = filecmp.dircmp(expected, project, ignore=[])
     assert differences(comparison) == []
     outputs = (tmp_path / "github-output").read_text(encoding="utf-8").splitlines()
-    assert outputs == [f"project={project}", "owner=example-org", "repo=csv-summary"]
+    assert outputs == [f"project={project.name}", "owner=example-org", "repo=csv-summary"]
 
 
 def differences(comparison: filecmp.dircmp) -> list[str]:
@@ -191,15 +198,26 @@ def test_a_refused_answer_fails_the_bake_with_the_hooks_message_and_writes_nothi
 @pytest.mark.parametrize(
     ("answers", "repository", "message"),
     [
-        ({"memmory_size": "512"}, REPOSITORY, "not answers of this template: memmory_size"),
-        ({"_extensions": "[]"}, REPOSITORY, "not answers of this template: _extensions"),
-        ({"memory_size": 512.5}, REPOSITORY, "neither text nor a whole number"),
-        ({"tracing": True}, REPOSITORY, "neither text nor a whole number"),
+        ({"memmory_size": "512"}, REPOSITORY, "memmory_size: is not an answer of this template"),
+        ({"_extensions": "[]"}, REPOSITORY, "_extensions: is not an answer of this template"),
+        ({"memory_size": 512.5}, REPOSITORY, "is neither text nor a whole number"),
+        ({"tracing": True}, REPOSITORY, "is neither text nor a whole number"),
         ({}, "github.com?owner=example-org", "REPOSITORY"),
         ({}, "gitlab.com?owner=example-org&repo=x", "REPOSITORY"),
         ({}, "github.com?owner=-org&repo=x", "REPOSITORY"),
         ({}, "github.com?owner=org&repo=..", "REPOSITORY"),
         ({}, "github.com?owner=org&repo=a;rm -rf", "REPOSITORY"),
+        ({}, "github.com?owner=someone-else&repo=x", "new repositories go in Example-Org, not someone-else"),
+        ({"trigger": "kafka"}, REPOSITORY, "trigger: 'kafka' is not one of sqs, schedule"),
+        ({"env_vars": "A=\u0000"}, REPOSITORY, "env_vars: contains a NUL character"),
+        # Cookiecutter would render these (and run the code in them) before the hook saw them.
+        ({"description": "{{ 7*7 }}"}, REPOSITORY, "description: contains template syntax"),
+        (
+            {"env_vars": "{% if cycler.__init__.__globals__.os.system('touch pwned') %}{% endif %}"},
+            REPOSITORY,
+            "env_vars: contains template syntax",
+        ),
+        ({"s3_suffix": "{#"}, REPOSITORY, "s3_suffix: contains template syntax"),
     ],
 )
 def test_inputs_that_are_no_answers_are_refused_before_baking(tmp_path, answers, repository, message):
@@ -207,6 +225,36 @@ def test_inputs_that_are_no_answers_are_refused_before_baking(tmp_path, answers,
     assert completed.returncode == 2
     assert message in completed.stderr
     assert not (tmp_path / "baked").exists()
+    assert not list(Path.cwd().glob("pwned"))
+
+
+def test_answers_the_form_hid_are_not_sent(bake, tmp_path):
+    """Backstage keeps what was typed under another trigger; those answers are dropped, not
+    refused by the hook (which refuses sqs_maximum_concurrency for s3) nor baked in."""
+    values = {
+        **form_values(trigger="s3"),
+        "project_name": "Csv Summary",
+        "batch_size": 99_999,
+        "sqs_maximum_concurrency": 10,
+        "schedule_expression": "not even an expression",
+        "provisioned_concurrency": 5,
+    }
+    completed = run_bake(values, tmp_path / "baked")
+    assert completed.returncode == 0, completed.stderr
+    (project,) = (tmp_path / "baked").iterdir()
+    answers = json.loads((project / ".cookiecutter.json").read_text(encoding="utf-8"))["cookiecutter"]
+    cookiecutter_json = json.loads((REPO_ROOT / "cookiecutter.json").read_text(encoding="utf-8"))
+    for name in ("batch_size", "sqs_maximum_concurrency", "schedule_expression", "provisioned_concurrency"):
+        assert answers[name] == cookiecutter_json[name]
+
+
+def test_a_cleared_field_whose_empty_means_none_is_sent_empty(backstage_checks, tmp_path):
+    values = {**form_values(trigger="s3"), "s3_prefix": "", "secret_name": ""}
+    assert check(backstage_checks, [values])["values"] == [[]]
+    assert run_bake(values, tmp_path / "baked").returncode == 0
+    (project,) = (tmp_path / "baked").iterdir()
+    answers = json.loads((project / ".cookiecutter.json").read_text(encoding="utf-8"))["cookiecutter"]
+    assert (answers["s3_prefix"], answers["secret_name"]) == ("", "")
 
 
 def test_the_bake_workflow_pins_the_cookiecutter_the_tests_use():
@@ -219,3 +267,161 @@ def test_the_bake_workflow_pins_the_cookiecutter_the_tests_use():
         return line
 
     assert pin(REPO_ROOT / "backstage" / "requirements.txt") == pin(REPO_ROOT / "requirements-test.txt")
+
+
+# --- The workflow's own steps, run here: GitHub's CLI stood in for, github.com a local directory ----
+
+WORKFLOW = load_yaml((REPO_ROOT / ".github" / "workflows" / "bake.yml").read_text(encoding="utf-8"))
+STAND_IN_GH = """#!/bin/sh
+# Stands in for GitHub's CLI: a repository is a bare git repository under $REMOTES.
+echo "$*" >> "$GH_LOG"
+case "$1 $2" in
+  "auth setup-git") exit 0 ;;
+  "repo view") test -d "$REMOTES/$3.git" ;;
+  "repo create") mkdir -p "$REMOTES/$3.git" && git init -q --bare "$REMOTES/$3.git" ;;
+  *) exit 9 ;;
+esac
+"""
+
+
+def step(job: str, name: str) -> dict[str, Any]:
+    (found,) = [
+        s for s in WORKFLOW["jobs"][job]["steps"] if name in (s.get("id"), s.get("name"), s.get("run"))
+    ]
+    return found
+
+
+def run_step(script: str, runner_temp: Path, **env: str) -> subprocess.CompletedProcess:
+    return subprocess.run(  # noqa: S603 - bash running the workflow's own step
+        ["bash", "-e", "-c", script],  # noqa: S607 - GitHub runs run: steps with bash -e
+        cwd=REPO_ROOT,
+        env={**os.environ, "RUNNER_TEMP": str(runner_temp), **env},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_the_template_the_workflow_and_the_script_agree():
+    (dispatch,) = ENTITY["spec"]["steps"]
+    assert (REPO_ROOT / ".github" / "workflows" / dispatch["input"]["workflowId"]).is_file()
+    on = WORKFLOW.get("on", WORKFLOW.get(True))  # YAML 1.1 reads a bare `on` as true
+    assert set(dispatch["input"]["workflowInputs"]) == set(on["workflow_dispatch"]["inputs"])
+    assert set(WORKFLOW["jobs"]["bake"]["outputs"]) == {"project", "owner", "repo"}  # bake.py's
+    assert "secrets." not in json.dumps(WORKFLOW["jobs"]["bake"]), (
+        "the job that renders answers holds no secret"
+    )
+
+
+@pytest.fixture
+def github(tmp_path: Path) -> dict[str, str]:
+    """The environment of a publish step: the stand-in gh on PATH, github.com mapped to REMOTES."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "gh").write_text(STAND_IN_GH, encoding="utf-8")
+    (bin_dir / "gh").chmod(0o755)
+    remotes = tmp_path / "remotes"
+    return {
+        "PATH": f"{bin_dir}:{Path(sys.executable).parent}:{os.environ['PATH']}",
+        "REMOTES": str(remotes),
+        "GH_LOG": str(tmp_path / "gh.log"),
+        "GITHUB_REPOSITORY": "example-org/cookiecutter-lambda-task",
+        "GITHUB_SHA": "0" * 40,
+        "GIT_CONFIG_COUNT": "1",
+        "GIT_CONFIG_KEY_0": f"url.file://{remotes}/.insteadOf",
+        "GIT_CONFIG_VALUE_0": "https://github.com/",
+    }
+
+
+def test_the_workflow_publishes_exactly_the_baked_tree_and_never_overwrites(tmp_path, github):
+    bake_temp, publish_temp = tmp_path / "bake-runner", tmp_path / "publish-runner"
+    bake_temp.mkdir()
+    outputs = tmp_path / "outputs"
+    baked = run_step(
+        step("bake", "bake")["run"],
+        bake_temp,
+        PATH=github["PATH"],
+        ANSWERS=json.dumps(form_values(project_name="Csv Summary")),
+        REPOSITORY=REPOSITORY,
+        ALLOWED_OWNER="example-org",
+        GITHUB_OUTPUT=str(outputs),
+    )
+    assert baked.returncode == 0, baked.stderr
+    packed = run_step(
+        step("bake", 'tar -czf "$RUNNER_TEMP/project.tgz" -C "$RUNNER_TEMP/baked" .')["run"], bake_temp
+    )
+    assert packed.returncode == 0, packed.stderr
+    job_outputs = dict(line.split("=", 1) for line in outputs.read_text(encoding="utf-8").splitlines())
+
+    def publish(**later: str) -> subprocess.CompletedProcess:
+        shutil.rmtree(publish_temp, ignore_errors=True)
+        publish_temp.mkdir()
+        shutil.copy(bake_temp / "project.tgz", publish_temp)  # what download-artifact does
+        environment = {
+            **github,
+            "PROJECT": job_outputs["project"],
+            "OWNER": "example-org",
+            "REPO": "csv-summary",
+        }
+        return run_step(step("publish", "Publish")["run"], publish_temp, **environment, **later)
+
+    first = publish()
+    assert first.returncode == 0, first.stderr
+    remote = Path(github["REMOTES"]) / "example-org" / "csv-summary.git"
+    pushed = subprocess.run(  # noqa: S603
+        ["git", "--git-dir", str(remote), "ls-tree", "-r", "--name-only", "main"],  # noqa: S607
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    project = bake_temp / "baked" / job_outputs["project"]
+    assert pushed == sorted(p.relative_to(project).as_posix() for p in project.rglob("*") if p.is_file())
+    assert ".github/workflows/ci.yml" in pushed
+
+    # A second run (a rerun, or the same name chosen again) finds the repository and pushes
+    # nothing over what is there.
+    head = (remote / "refs" / "heads" / "main").read_text(encoding="utf-8")
+    again = publish(GIT_AUTHOR_DATE="2030-01-01T00:00:00", GIT_COMMITTER_DATE="2030-01-01T00:00:00")
+    assert again.returncode != 0
+    assert "rejected" in again.stderr
+    assert (remote / "refs" / "heads" / "main").read_text(encoding="utf-8") == head
+    assert (Path(github["GH_LOG"]).read_text(encoding="utf-8").count("repo create")) == 1
+
+
+def test_the_workflow_registers_the_catalog_entry_through_the_catalog_api(tmp_path, bake):
+    """The register step, with curl, against a catalog API on 127.0.0.1 that records the request."""
+    received: list[tuple[str, str, dict[str, Any]]] = []
+
+    class CatalogApi(http.server.BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+            received.append((self.path, self.headers["Authorization"], body))
+            self.send_response(201)
+            self.send_header("Content-Type", "application/json")
+            self.end_headers()
+            self.wfile.write(b"{}")
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), CatalogApi)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        for catalog_entry in ("backstage", "none"):
+            runner = tmp_path / catalog_entry
+            shutil.copytree(bake({"catalog_entry": catalog_entry}), runner / "baked" / "webhook-relay")
+            registered = run_step(
+                step("publish", "Register in the catalog")["run"],
+                runner,
+                BACKSTAGE_URL=f"http://127.0.0.1:{server.server_port}",
+                BACKSTAGE_TOKEN="static-token",  # noqa: S106 - a test token for a local server
+                PROJECT="webhook-relay",
+                OWNER="example-org",
+                REPO="csv-summary",
+            )
+            assert registered.returncode == 0, registered.stderr
+    finally:
+        server.shutdown()
+    target = "https://github.com/example-org/csv-summary/blob/main/catalog-info.yaml"
+    assert received == [("/api/catalog/locations", "Bearer static-token", {"type": "url", "target": target})]

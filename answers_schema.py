@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import re
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -79,6 +80,12 @@ def properties(hook: ModuleType, defaults: dict[str, Any]) -> dict[str, dict[str
         },
         "env_vars": {"type": "string"},
         "alarm_email": {"anyOf": [{"const": ""}, email]},
+        "catalog_owner": {
+            "type": "string",
+            # [kind:]namespace/name, each part at most CATALOG_PART_MAX (the hook checks each).
+            "maxLength": len("group:") + 2 * hook.CATALOG_PART_MAX + 1,
+            "pattern": whole(re.sub(r"\?P<\w+>", "?:", hook.CATALOG_OWNER.pattern)),
+        },
     }
     for name, choices in hook.CHOICES.items():
         # A choice of numbers (log_retention_days) may come as a number too.

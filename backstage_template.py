@@ -26,6 +26,11 @@ TEMPLATE_REPOSITORY = "example-org/cookiecutter-lambda-task"
 # What a catalog user gets unless the form says otherwise: a catalog entry, so the project can be
 # registered.
 FORM_DEFAULTS = {"catalog_entry": "backstage"}
+# The owner is picked from the catalog's groups and users, and must be: a placeholder would be
+# registered as the owner.
+PICKED = {
+    "catalog_owner": {"ui:field": "OwnerPicker", "ui:options": {"catalogFilter": {"kind": ["Group", "User"]}}}
+}
 # Answers whose default cookiecutter derives from other answers: left empty, they are derived the
 # same way (backstage/bake.py leaves them out).
 DERIVED = {
@@ -73,6 +78,7 @@ PAGES = {
         "log_retention_days",
         "alarm_email",
         "catalog_entry",
+        "catalog_owner",
     ],
 }
 
@@ -93,7 +99,7 @@ def form_field(name: str, rule: dict[str, Any], labels: dict[str, str]) -> dict[
     else:
         field.update({key: rule[key] for key in ("type", "minLength", "maxLength", "pattern") if key in rule})
     if "not" in rule and field.get("type") == "string":
-        field["not"] = rule["not"]
+        field["not"] = dict(rule["not"])  # a copy: YAML would write a shared one as an alias
     if name in EMPTY_IS_AN_ANSWER:
         field["ui:emptyValue"] = ""
         if "pattern" in field:
@@ -103,14 +109,17 @@ def form_field(name: str, rule: dict[str, Any], labels: dict[str, str]) -> dict[
     elif "description" in rule:
         field["description"] = rule["description"][0].upper() + rule["description"][1:] + "."
     default = FORM_DEFAULTS.get(name, rule.get("default"))
-    if default is not None and default != "":
+    if name in PICKED:
+        field.update(PICKED[name])
+    elif default is not None and default != "":
         field["default"] = default
     return field
 
 
 def required(name: str, fields: dict[str, dict[str, Any]]) -> bool:
-    """A field the form must send: one with a default, unless empty is an answer of its own."""
-    return "default" in fields[name] and name not in EMPTY_IS_AN_ANSWER
+    """A field the form must send: one with a default (unless empty is an answer of its own), or
+    one picked from the catalog."""
+    return ("default" in fields[name] and name not in EMPTY_IS_AN_ANSWER) or name in PICKED
 
 
 def page(title: str, names: list[str], fields: dict[str, dict[str, Any]]) -> dict[str, Any]:

@@ -33,6 +33,7 @@ USED_ONLY_WITH: dict[str, tuple[str, str]] = {
     "s3_prefix": ("trigger", "s3"),
     "s3_suffix": ("trigger", "s3"),
     "provisioned_concurrency": ("cold_start", "provisioned"),
+    "catalog_owner": ("catalog_entry", "backstage"),
 }
 
 # Keys cookiecutter and cruft add to the context while generating: where the template, its clone

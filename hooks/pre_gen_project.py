@@ -50,6 +50,7 @@ RENDERED_ANSWERS = {
     "architecture": r""" {{ cookiecutter.architecture | tojson }} """,
     "tracing": r""" {{ cookiecutter.tracing | tojson }} """,
     "catalog_entry": r""" {{ cookiecutter.catalog_entry | tojson }} """,
+    "catalog_owner": r""" {{ cookiecutter.catalog_owner | tojson }} """,
     "aws_region": r""" {{ cookiecutter.aws_region | tojson }} """,
     "memory_size": r""" {{ cookiecutter.memory_size | tojson }} """,
     "timeout": r""" {{ cookiecutter.timeout | tojson }} """,
@@ -142,6 +143,15 @@ PACKAGE = re.compile(r"[a-z][a-z0-9_]*")
 EMAIL = re.compile(
     r"[A-Za-z0-9_%+'-]+(?:\.[A-Za-z0-9_%+'-]+)*@(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.)+[A-Za-z]{2,63}"
 )
+# A Backstage entity reference to a group or user, [kind:][namespace/]name, with the catalog's
+# own rules (@backstage/catalog-model's KubernetesValidatorFunctions): a namespace is a DNS label,
+# a name letters, digits and inner "-", "_" or "."; each at most 63 characters (checked apart).
+# The kind, lowercase as Backstage writes it, defaults to group.
+CATALOG_OWNER = re.compile(
+    r"(?:(?:group|user):)?(?:(?P<namespace>[a-z0-9]+(?:-+[a-z0-9]+)*)/)?"
+    r"(?P<name>(?:[A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])"
+)
+CATALOG_PART_MAX = 63
 REGION = re.compile(r"[a-z]{2}(?:-[a-z]+)+-[0-9]{1,2}")
 SECRET_NAME = re.compile(r"[A-Za-z0-9/_+=.@-]+")
 # Secrets Manager ends every secret's ARN with "-" and six random characters; a name that already
@@ -304,6 +314,18 @@ def check_email(value: str) -> str | None:
 
 def check_alarm_email(value: str) -> str | None:
     return check_email(value) if value else None
+
+
+def check_catalog_owner(value: str) -> str | None:
+    reference = CATALOG_OWNER.fullmatch(value)
+    if reference and max(len(part or "") for part in reference.groups()) > CATALOG_PART_MAX:
+        return f"has a namespace or name longer than {CATALOG_PART_MAX} characters, the catalog's limit"
+    if not reference:
+        return (
+            "is not a reference to a Backstage group or user; give [group: or user:][namespace/]name,"
+            " e.g. group:default/payments"
+        )
+    return None
 
 
 def check_project_slug(value: str) -> str | None:
@@ -646,6 +668,7 @@ CHECKS: dict[str, Callable[[str], str | None]] = {
     "log_retention_days": choice_check("log_retention_days"),
     "alarm_email": check_alarm_email,
     "catalog_entry": choice_check("catalog_entry"),
+    "catalog_owner": check_catalog_owner,
 }
 
 

@@ -83,6 +83,13 @@ TABLE = [
     ("alarm_email", "", True),
     ("alarm_email", "ops", False),
     ("catalog_entry", "backstage", True),
+    ("catalog_owner", "group:default/payments", True),
+    ("catalog_owner", "user:ada.lovelace", True),
+    ("catalog_owner", "team-a", True),
+    ("catalog_owner", "component:default/x", False),
+    ("catalog_owner", "group:Default/x", False),
+    ("catalog_owner", "group:default/", False),
+    ("catalog_owner", "a/b/c", False),
 ]
 # Rules a JSON Schema cannot express: the hook refuses these answers, the schema lets them through.
 HOOK_ONLY = [
@@ -91,6 +98,7 @@ HOOK_ONLY = [
     ("event_pattern", '{"source": "orders"}', "what EventBridge accepts in a pattern"),
     ("env_vars", "1BAD=x", "the NAME=value pairs and the 4 KB budget"),
     ("s3_prefix", "é" * 600, "S3 counts bytes, a schema counts characters"),
+    ("catalog_owner", "group:default/" + "x" * 64, "each part of a reference at most 63 characters"),
 ]
 
 

@@ -63,7 +63,7 @@ def form_values(**chosen: Any) -> dict[str, Any]:
         values.update(
             {name: field["default"] for name, field in page["properties"].items() if "default" in field}
         )
-    values.update(chosen)
+    values.update({"catalog_owner": "group:default/payments", **chosen})
     for page in PAGES:
         for choice, dependency in page.get("dependencies", {}).items():
             (branch,) = [b for b in dependency["oneOf"] if b["properties"][choice]["const"] == values[choice]]

@@ -24,6 +24,7 @@ OPTIONS = [
         "tracing": "on",
         "alarm_email": "ops@example.com",
         "catalog_entry": "backstage",
+        "catalog_owner": "group:default/payments",
         "idempotency": "off",
     },
     {
@@ -183,7 +184,7 @@ def test_options_add_and_remove_exactly_their_files(bake):
     assert entry["metadata"]["title"] == "Webhook Relay"
     assert entry["spec"]["type"] == "service"
     assert entry["spec"]["lifecycle"] == "experimental"
-    assert entry["spec"]["owner"].startswith("group:")
+    assert entry["spec"]["owner"] == "group:default/payments"
 
 
 def test_without_a_secret_nothing_of_one_is_left(bake):

@@ -34,8 +34,12 @@ def load_hook() -> ModuleType:
 
 
 def whole(pattern: str) -> str:
-    """Anchor one of the hook's fullmatch patterns for JSON Schema, which searches."""
-    return f"^(?:{pattern})$"
+    """Anchor one of the hook's fullmatch patterns for JSON Schema, which searches.
+
+    ``(?!\\n)`` after ``$``: in Python's re (which Python validators use) ``$`` also matches before
+    a final newline, which the hook refuses; in ECMA-262, a portal's, it changes nothing.
+    """
+    return f"^(?:{pattern})$(?!\\n)"
 
 
 def properties(hook: ModuleType, defaults: dict[str, Any]) -> dict[str, dict[str, Any]]:

@@ -149,25 +149,30 @@ def ask_only_what_applies(module: ModuleType = prompt) -> bool:
     prompt_for_config renders each question's default with ``render_variable(env, raw,
     cookiecutter_dict)``, ``cookiecutter_dict`` holding the answers so far, then asks with
     ``read_user_variable``. Wrapped, the first shows the answers to the second, which gives a
-    question the answers do not use its default without asking. ``--no-input``, replay files,
-    user configs, cruft and pytest-cookies never call ``read_user_variable``: their answers are
-    exactly what they were. Returns whether the functions were wrapped: if cookiecutter's
-    functions have another shape they are not, and every question is asked.
+    question the answers do not use its default without asking (a default a user config or
+    ``key=value`` set included). Runs that ask nothing (``--no-input``, a replay file with every
+    answer, ``cruft update``, pytest-cookies) never call ``read_user_variable``, so their answers
+    are exactly what they were; interactive ``cruft create`` asks as cookiecutter does. Another
+    template's questions are all asked. Returns whether the functions were wrapped: if
+    cookiecutter's have another shape they are not, and every question is asked.
     """
     render, ask = module.render_variable, module.read_user_variable
     if getattr(ask, "asks_only_what_applies", False):
         return True
     if parameters(render) != RENDER_PARAMETERS or parameters(ask) != ASK_PARAMETERS:
         return False
-    answers: Mapping[str, object] = {}
+    # The answers so far of this template's questions; None while another template's are asked
+    # (the wrapping lasts as long as the process, and a name like batch_size is no one's own).
+    answers: Mapping[str, object] | None = None
 
     def render_variable(env: Any, raw: Any, cookiecutter_dict: dict[str, Any]) -> Any:
         nonlocal answers
-        answers = cookiecutter_dict
+        ours = any(isinstance(extension, QuotingExtension) for extension in env.extensions.values())
+        answers = cookiecutter_dict if ours else None
         return render(env, raw, cookiecutter_dict)
 
     def read_user_variable(var_name: str, default_value: Any, prompts: Any = None, prefix: str = "") -> Any:
-        if not applies(var_name, answers):
+        if answers is not None and not applies(var_name, answers):
             return default_value
         return ask(var_name, default_value, prompts, prefix)
 

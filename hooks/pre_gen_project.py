@@ -709,12 +709,9 @@ def cross_problems(answers: Mapping[str, str]) -> list[Problem]:
             " containers than the function may run; lower it or raise reserved_concurrency",
         ))  # fmt: skip
     maximum = answers["sqs_maximum_concurrency"]
-    if maximum and answers["trigger"] != "sqs":
-        problems.append(Problem(
-            "sqs_maximum_concurrency", maximum,
-            f"applies to the sqs trigger only, not {answers['trigger']}; leave it empty",
-        ))  # fmt: skip
-    elif maximum and reserved and int(maximum) > int(reserved):
+    # Another trigger ignores it, as it does batch_size: an interactive run does not even ask it,
+    # so a value from a user config must not refuse the bake.
+    if answers["trigger"] == "sqs" and maximum and reserved and int(maximum) > int(reserved):
         problems.append(Problem(
             "sqs_maximum_concurrency", maximum,
             f"is more than reserved_concurrency ({reserved}): Lambda would throttle the batches"

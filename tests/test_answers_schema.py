@@ -90,6 +90,10 @@ TABLE = [
     ("catalog_owner", "group:Default/x", False),
     ("catalog_owner", "group:default/", False),
     ("catalog_owner", "a/b/c", False),
+    # A final newline, which Python's "$" would let through.
+    ("catalog_owner", "team-a\n", False),
+    ("project_slug", "my-task\n", False),
+    ("aws_region", "us-east-1\n", False),
 ]
 # Rules a JSON Schema cannot express: the hook refuses these answers, the schema lets them through.
 HOOK_ONLY = [

@@ -44,11 +44,13 @@ def backstage_checks() -> Path:
     return destination
 
 
-def check(backstage_checks: Path, values: list[dict[str, Any]]) -> dict[str, list]:
-    """Backstage's verdict on the entity, and the form's on each set of values."""
+def check(
+    backstage_checks: Path, values: list[dict[str, Any]], components: tuple[Any, ...] = ()
+) -> dict[str, list]:
+    """Backstage's verdict on the entity and on each Component, and the form's on each set of values."""
     completed = subprocess.run(  # noqa: S603 - node, our own script
         ["node", str(backstage_checks / "validate.mjs")],  # noqa: S607
-        input=json.dumps({"entity": ENTITY, "values": values}),
+        input=json.dumps({"entity": ENTITY, "values": values, "components": list(components)}),
         capture_output=True,
         text=True,
         check=True,
@@ -117,6 +119,22 @@ def test_the_form_asks_every_answer_once_and_each_triggers_only_under_it():
     assert set(asked) - {"repoUrl"} == set(schema["properties"])
     conditions = {name: condition for name, condition in asked.items() if condition}
     assert conditions == {name: f"{c}={v}" for name, (c, v) in local_extensions.USED_ONLY_WITH.items()}
+
+
+@pytest.mark.parametrize(
+    "answers",
+    [
+        {"catalog_owner": "group:default/payments"},
+        # Names YAML would read as a boolean, a null or a number, were they not quoted.
+        {"project_name": "True", "catalog_owner": "null"},
+        {"project_name": "No", "catalog_owner": "user:1e3"},
+    ],
+)
+def test_a_baked_catalog_entry_is_a_backstage_component(backstage_checks, bake, answers):
+    project = bake({**answers, "catalog_entry": "backstage"})
+    component = load_yaml((project / "catalog-info.yaml").read_text(encoding="utf-8"))
+    assert check(backstage_checks, [], (component,))["components"] == [[]]
+    assert component["spec"]["owner"] == answers["catalog_owner"]
 
 
 def test_the_forms_defaults_pass_and_bad_answers_are_refused(backstage_checks):

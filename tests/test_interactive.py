@@ -16,6 +16,7 @@ import types
 from pathlib import Path
 
 import pytest
+from cookiecutter import prompt
 
 import local_extensions
 from local_extensions import USED_ONLY_WITH
@@ -146,3 +147,18 @@ def test_the_readme_counts_every_question():
     variables = [name for name in COOKIECUTTER_JSON if not name.startswith("_")]
     assert f"The questions per trigger, of {len(variables)}:" in readme
     assert f"all {len(variables)} are asked" in readme
+
+
+def test_another_templates_questions_are_all_asked(monkeypatch):
+    """The wrapping lasts as long as the process: a template without this one's extension is
+    asked every question, even one named like ours."""
+    assert local_extensions.ask_only_what_applies()
+    asked: list[str] = []
+    monkeypatch.setattr(prompt, "read_user_choice", lambda var_name, options, *rest: options[0])
+    monkeypatch.setattr(prompt.Prompt, "ask", lambda question, default: asked.append(question) or default)
+    context = {"cookiecutter": {"trigger": ["http", "sqs"], "batch_size": "100", "s3_prefix": "data/"}}
+
+    answers = prompt.prompt_for_config(context)
+
+    assert (answers["trigger"], answers["batch_size"], answers["s3_prefix"]) == ("http", "100", "data/")
+    assert len(asked) == 2

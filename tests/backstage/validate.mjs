@@ -1,10 +1,13 @@
 // Checks backstage/template.yaml as Backstage would: the catalog's entity policies, then the
 // scaffolder's Template v1beta3 schema; then each form page as a JSON Schema (draft-07, which the
-// scaffolder's form, react-jsonschema-form with Ajv 8, uses) against the values given.
-// Reads {"entity": {...}, "values": [{...}, ...]} on stdin; writes the problems found as JSON.
+// scaffolder's form, react-jsonschema-form with Ajv 8, uses) against the values given; then each
+// baked project's catalog-info.yaml, as a Component.
+// Reads {"entity": {...}, "values": [{...}, ...], "components": [{...}, ...]} on stdin; writes
+// the problems found as JSON.
 import { readFileSync } from "node:fs";
 import Ajv from "ajv";
 import {
+  componentEntityV1alpha1Validator,
   DefaultNamespaceEntityPolicy,
   EntityPolicies,
   FieldFormatEntityPolicy,
@@ -13,8 +16,8 @@ import {
 } from "@backstage/catalog-model";
 import { templateEntityV1beta3Validator } from "@backstage/plugin-scaffolder-common";
 
-const { entity, values } = JSON.parse(readFileSync(0, "utf8"));
-const problems = { entity: [], values: [] };
+const { entity, values, components = [] } = JSON.parse(readFileSync(0, "utf8"));
+const problems = { entity: [], values: [], components: [] };
 
 const policies = EntityPolicies.allOf([
   new DefaultNamespaceEntityPolicy(),
@@ -40,5 +43,14 @@ for (const value of values) {
       validate(value) ? [] : validate.errors.map((e) => `${e.instancePath} ${e.message}`),
     ),
   );
+}
+for (const component of components) {
+  try {
+    await policies.enforce(structuredClone(component));
+    const valid = await componentEntityV1alpha1Validator.check(structuredClone(component));
+    problems.components.push(valid ? [] : ["not a backstage.io/v1alpha1 Component"]);
+  } catch (error) {
+    problems.components.push([String(error.message ?? error)]);
+  }
 }
 process.stdout.write(JSON.stringify(problems));

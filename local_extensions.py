@@ -4,10 +4,10 @@ Python (``quoted``), a JSON answer into YAML (``json_flow``), the answers into a
 share (``uses_secrets_extension``).
 
 Cookiecutter loads this module through ``_extensions`` in ``cookiecutter.json``, in its own
-process, before its first question and before any hook runs. So this is also where the two
-changes to cookiecutter's own behaviour are made: an interactive run skips the questions the
-answers so far do not use (``ask_only_what_applies``), and a refused run ends without a
-traceback of cookiecutter's code (``QuietRefusal``).
+process, and makes the extension before its first question and before any hook runs. So the
+extension also makes the two changes to cookiecutter's own behaviour: an interactive run skips
+the questions the answers so far do not use (``ask_only_what_applies``), and a refused run ends
+without a traceback of cookiecutter's code (``QuietRefusal``).
 """
 
 import inspect
@@ -182,9 +182,6 @@ def ask_only_what_applies(module: ModuleType = prompt) -> bool:
     return True
 
 
-ask_only_what_applies()
-
-
 class QuietRefusal(logging.Filter):
     """Drop the traceback cookiecutter logs when a hook script exits non-zero.
 
@@ -201,14 +198,20 @@ class QuietRefusal(logging.Filter):
         return True
 
 
-logging.getLogger("cookiecutter.hooks").addFilter(QuietRefusal())
+QUIET_REFUSAL = QuietRefusal()
 
 
 class QuotingExtension(Extension):
-    """Registers the template's filters."""
+    """Registers the template's filters, and changes cookiecutter's asking and refusing.
+
+    Cookiecutter makes this extension's environment before its first question and before any
+    hook runs, so both changes are in place in time; importing this module changes nothing.
+    """
 
     def __init__(self, environment):
         super().__init__(environment)
+        ask_only_what_applies()
+        logging.getLogger("cookiecutter.hooks").addFilter(QUIET_REFUSAL)  # once: same filter
         environment.filters["quoted"] = quoted
         environment.filters["json_flow"] = json_flow
         environment.filters["iam_literal"] = iam_literal

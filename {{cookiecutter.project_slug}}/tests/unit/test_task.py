@@ -14,6 +14,32 @@ from {{ cookiecutter.package_name }}.settings import Environment
 from {{ cookiecutter.package_name }}.task import Task, TaskSettings
 
 from local.event_loop import slow_callbacks
+{%- else -%}
+"""The worked example's task (task.py) on its own, without Lambda or AWS: its settings, and its
+deliveries to a local receiver (the API key, retries, refusals and the event loop)."""
+
+import asyncio
+import json
+from collections.abc import Callable
+
+import httpx
+import pytest
+
+from {{ cookiecutter.package_name }}.batch import process_batch
+from {{ cookiecutter.package_name }}.message import Message
+{%- if secret %}
+from {{ cookiecutter.package_name }}.secret_cache import SecretCache
+{%- endif %}
+from {{ cookiecutter.package_name }}.settings import Environment, SettingsError
+from {{ cookiecutter.package_name }}.task import (
+    DEFAULT_TARGET_TIMEOUT_SECONDS,
+    Task,
+    TaskSettings,
+)
+
+from local.event_loop import slow_callbacks
+from local.target import Delivery
+{%- endif %}
 
 # The extra settings of this project (the env_vars answer): (variable, value).
 {%- if cookiecutter.env_vars.strip() %}
@@ -26,6 +52,7 @@ EXTRAS = [
 EXTRAS: list[tuple[str, str]] = []
 {%- endif %}
 MESSAGE = Message(id="5f1c9b2e-0d4e-4a8f-9c61-3b7e2a1d0c55", body='{"orderId": "1001"}')
+{%- if cookiecutter.task == "blank" %}
 
 
 def new_task() -> Task:
@@ -89,40 +116,7 @@ def test_the_task_never_blocks_the_loop(caplog):
         assert failed == []
 
     assert slow_callbacks(main, caplog) == []
-{%- else -%}
-import asyncio
-import json
-from collections.abc import Callable
-
-import httpx
-import pytest
-
-from {{ cookiecutter.package_name }}.batch import process_batch
-from {{ cookiecutter.package_name }}.message import Message
-{%- if secret %}
-from {{ cookiecutter.package_name }}.secret_cache import SecretCache
-{%- endif %}
-from {{ cookiecutter.package_name }}.settings import Environment, SettingsError
-from {{ cookiecutter.package_name }}.task import (
-    DEFAULT_TARGET_TIMEOUT_SECONDS,
-    Task,
-    TaskSettings,
-)
-
-from local.event_loop import slow_callbacks
-from local.target import Delivery
-
-# The extra settings of this project (the env_vars answer): (variable, value).
-{%- if cookiecutter.env_vars.strip() %}
-EXTRAS = [
-{%- for pair in cookiecutter.env_vars.split(',') if pair.strip() %}
-    ({{ pair.split('=', 1)[0].strip() | quoted }}, {{ pair.split('=', 1)[1].strip() | quoted }}),
-{%- endfor %}
-]
 {%- else %}
-EXTRAS: list[tuple[str, str]] = []
-{%- endif %}
-MESSAGE = Message(id="5f1c9b2e-0d4e-4a8f-9c61-3b7e2a1d0c55", body='{"orderId": "1001"}')
 {%- if secret %}
 
 

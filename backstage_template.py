@@ -18,7 +18,7 @@ from typing import Any
 import yaml
 
 import answers_schema
-import local_extensions
+import lambda_task_extensions
 
 TEMPLATE_PATH = answers_schema.ROOT / "backstage" / "template.yaml"
 # The repository that holds this template: a platform team that copies the template sets its own.
@@ -126,10 +126,10 @@ def page(title: str, names: list[str], fields: dict[str, dict[str, Any]]) -> dic
     """A form page; an answer one choice alone uses appears only once that choice is made."""
     conditional: dict[str, dict[str, list[str]]] = {}
     for name in names:
-        if name in local_extensions.USED_ONLY_WITH:
-            choice, value = local_extensions.USED_ONLY_WITH[name]
+        if name in lambda_task_extensions.USED_ONLY_WITH:
+            choice, value = lambda_task_extensions.USED_ONLY_WITH[name]
             conditional.setdefault(choice, {}).setdefault(value, []).append(name)
-    shown = [name for name in names if name not in local_extensions.USED_ONLY_WITH]
+    shown = [name for name in names if name not in lambda_task_extensions.USED_ONLY_WITH]
     schema: dict[str, Any] = {
         "title": title,
         "required": [name for name in shown if required(name, fields)],

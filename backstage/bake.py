@@ -27,7 +27,7 @@ from urllib.parse import parse_qs
 
 TEMPLATE = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(TEMPLATE))
-from local_extensions import USED_ONLY_WITH  # noqa: E402 - the template's own module, beside it
+from lambda_task_extensions import USED_ONLY_WITH  # noqa: E402 - the template's own module, beside it
 
 # The form's own fields, which are not answers.
 FORM_ONLY = frozenset({"repoUrl"})

@@ -48,7 +48,7 @@ OPTIONAL_FILES = {
 # The function and its local stand-in that read the secret through the Parameters and Secrets
 # extension instead of boto3: kept when nothing else needs boto3 (no idempotency ledger) and
 # the cold start pays for its import (not with SnapStart, whose snapshot pays it once).
-# The templates decide by the same rule (local_extensions.uses_secrets_extension; a test compares).
+# The templates decide by the same rule (lambda_task_extensions.uses_secrets_extension; a test compares).
 SECRETS_EXTENSION_FILES = [
     "src/{{cookiecutter.package_name}}/secrets_extension.py",
     "local/secrets_extension.py",

@@ -12,6 +12,9 @@ from cookiecutter.prompt import prompt_for_config
 
 from tests.environments import CACHE_DIR, REPO_ROOT, build_with_make, fingerprint, project_python
 
+# The template and project repositories of the update and regeneration tests.
+pytest_plugins = ["tests.git_projects"]
+
 
 @pytest.fixture(scope="session")
 def bake(cookies_session):

@@ -18,7 +18,7 @@ import pytest
 
 import answers_schema
 import backstage_template
-import local_extensions
+import lambda_task_extensions
 from tests.environments import CACHE_DIR, REPO_ROOT, fingerprint
 from tests.parsing import load_yaml
 
@@ -118,7 +118,7 @@ def test_the_form_asks_every_answer_once_and_each_triggers_only_under_it():
     schema = json.loads(answers_schema.SCHEMA_PATH.read_text(encoding="utf-8"))
     assert set(asked) - {"repoUrl"} == set(schema["properties"])
     conditions = {name: condition for name, condition in asked.items() if condition}
-    assert conditions == {name: f"{c}={v}" for name, (c, v) in local_extensions.USED_ONLY_WITH.items()}
+    assert conditions == {name: f"{c}={v}" for name, (c, v) in lambda_task_extensions.USED_ONLY_WITH.items()}
 
 
 @pytest.mark.parametrize(
@@ -169,7 +169,7 @@ def test_each_answer_a_schema_refuses_the_form_refuses(backstage_checks):
     )
     cases = []
     for name, value in refused.items():
-        condition = local_extensions.USED_ONLY_WITH.get(name)
+        condition = lambda_task_extensions.USED_ONLY_WITH.get(name)
         values = form_values(**dict([condition])) if condition else form_values()
         cases.append({**values, name: value})
     verdicts = check(backstage_checks, cases)["values"]

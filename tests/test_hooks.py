@@ -18,7 +18,7 @@ from cookiecutter.main import cookiecutter
 from cookiecutter.prompt import prompt_for_config
 from cookiecutter.utils import create_env_with_context
 
-import local_extensions
+import lambda_task_extensions
 from tests.environments import REPO_ROOT
 
 HOOK = REPO_ROOT / "hooks" / "pre_gen_project.py"
@@ -501,7 +501,7 @@ def test_a_refused_run_prints_the_command_that_runs_it_again(output, config_file
     )
     assert refused.returncode != 0
     assert list(output.iterdir()) == []
-    # No traceback buries the problems and the command (local_extensions.QuietRefusal).
+    # No traceback buries the problems and the command (lambda_task_extensions.QuietRefusal).
     assert "Traceback" not in refused.stderr + refused.stdout
     lines = refused.stderr.splitlines()
     start = next(n for n, line in enumerate(lines) if line.endswith("in this command and run it:"))
@@ -644,7 +644,7 @@ def test_the_post_hook_keeps_the_extension_files_by_the_templates_rule():
             for secret_name in ("", "a/secret"):
                 answers = {"idempotency": idempotency, "cold_start": cold_start, "secret_name": secret_name}
                 uses = post_hook.uses_secrets_extension(answers)
-                assert uses == local_extensions.uses_secrets_extension(answers)
+                assert uses == lambda_task_extensions.uses_secrets_extension(answers)
                 assert not uses or secret_name, "the extension only serves a secret"
 
 

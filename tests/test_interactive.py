@@ -1,6 +1,6 @@
 """The template answered as a person answers it: cookiecutter in a pseudo-terminal, Enter for
 every default but the trigger's number. Counts the questions asked per trigger: only those the
-trigger uses (local_extensions.ask_only_what_applies), where cookiecutter alone asks all 32."""
+trigger uses (lambda_task_extensions.ask_only_what_applies), where cookiecutter alone asks all 32."""
 
 from __future__ import annotations
 
@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 from cookiecutter import prompt
 
-import local_extensions
-from local_extensions import USED_ONLY_WITH
+import lambda_task_extensions
+from lambda_task_extensions import USED_ONLY_WITH
 from tests.environments import REPO_ROOT
 
 COOKIECUTTER_JSON = json.loads((REPO_ROOT / "cookiecutter.json").read_text(encoding="utf-8"))
@@ -124,12 +124,12 @@ def test_cookiecutter_of_another_shape_asks_every_question():
 
     other = types.SimpleNamespace(render_variable=render_variable, read_user_variable=read_user_variable)
 
-    assert local_extensions.ask_only_what_applies(other) is False
+    assert lambda_task_extensions.ask_only_what_applies(other) is False
     assert (other.render_variable, other.read_user_variable) == (render_variable, read_user_variable)
 
 
 def test_this_cookiecutter_is_wrapped():
-    assert local_extensions.ask_only_what_applies() is True
+    assert lambda_task_extensions.ask_only_what_applies() is True
 
 
 def test_the_readme_gives_these_counts():
@@ -152,7 +152,7 @@ def test_the_readme_counts_every_question():
 def test_another_templates_questions_are_all_asked(monkeypatch):
     """The wrapping lasts as long as the process: a template without this one's extension is
     asked every question, even one named like ours."""
-    assert local_extensions.ask_only_what_applies()
+    assert lambda_task_extensions.ask_only_what_applies()
     asked: list[str] = []
     monkeypatch.setattr(prompt, "read_user_choice", lambda var_name, options, *rest: options[0])
     monkeypatch.setattr(prompt.Prompt, "ask", lambda question, default: asked.append(question) or default)

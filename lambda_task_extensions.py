@@ -8,12 +8,21 @@ process, and makes the extension before its first question and before any hook r
 extension also makes the two changes to cookiecutter's own behaviour: an interactive run skips
 the questions the answers so far do not use (``ask_only_what_applies``), and a refused run ends
 without a traceback of cookiecutter's code (``QuietRefusal``).
+
+``cruft update`` renders a project's old commit and the template's new one in one process, from
+one clone, and Python imports a module once: so each extension made forgets this module
+(``forget_this_module``), and the next render imports the file then on disk. The template's
+releases up to 0.1.0 named the module ``local_extensions``, which their own render leaves cached,
+and so this one has another name (CHANGELOG, 1.0.0).
 """
 
+import contextlib
 import inspect
 import json
 import logging
+import sys
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from types import ModuleType
 from typing import Any
 
@@ -167,7 +176,7 @@ def ask_only_what_applies(module: ModuleType = prompt) -> bool:
 
     def render_variable(env: Any, raw: Any, cookiecutter_dict: dict[str, Any]) -> Any:
         nonlocal answers
-        ours = any(isinstance(extension, QuotingExtension) for extension in env.extensions.values())
+        ours = any(is_this_extension(extension) for extension in env.extensions.values())
         answers = cookiecutter_dict if ours else None
         return render(env, raw, cookiecutter_dict)
 
@@ -198,7 +207,33 @@ class QuietRefusal(logging.Filter):
         return True
 
 
-QUIET_REFUSAL = QuietRefusal()
+def quiet_refusals() -> None:
+    """Add a QuietRefusal to cookiecutter's hook logger, unless one (of any import) is there."""
+    hooks_logger = logging.getLogger("cookiecutter.hooks")
+    if not any(type(known).__name__ == QuietRefusal.__name__ for known in hooks_logger.filters):
+        hooks_logger.addFilter(QuietRefusal())
+
+
+def is_this_extension(extension: Extension) -> bool:
+    """Whether ``extension`` is this template's, made from this import of the module or another.
+
+    Each extension made forgets the module, so one process may hold several imports of it.
+    """
+    kind = type(extension)
+    return (kind.__module__, kind.__qualname__) == (__name__, QuotingExtension.__qualname__)
+
+
+def forget_this_module() -> None:
+    """Make the next ``import`` of this module read the file then on disk, and its bytecode too.
+
+    ``cruft update`` renders the project's old commit, then the new one, in one directory of one
+    process: the second render must not get the first one's filters (cruft issue #253). Python
+    trusts bytecode whose source has the same size and modification second, which two checkouts
+    of this file a second apart can share, so the bytecode goes as well.
+    """
+    sys.modules.pop(__name__, None)
+    with contextlib.suppress(OSError, TypeError):  # a read-only checkout, or no bytecode written
+        Path(__cached__).unlink(missing_ok=True)
 
 
 class QuotingExtension(Extension):
@@ -210,8 +245,9 @@ class QuotingExtension(Extension):
 
     def __init__(self, environment):
         super().__init__(environment)
+        forget_this_module()
         ask_only_what_applies()
-        logging.getLogger("cookiecutter.hooks").addFilter(QUIET_REFUSAL)  # once: same filter
+        quiet_refusals()
         environment.filters["quoted"] = quoted
         environment.filters["json_flow"] = json_flow
         environment.filters["iam_literal"] = iam_literal

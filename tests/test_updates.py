@@ -1,0 +1,302 @@
+"""A project follows its template for life: made at any release or any earlier version of the
+template's Jinja extension, it updates to the head with the documented command, keeps its user's
+edit, and passes its own lint and tests; a conflict stops the update; environments follow their
+requirements; a replay file of an older release regenerates the project without a terminal.
+
+The history tests make projects at real commits of this repository. They are marked ``history``
+(``pytest -m "not history"`` skips them for a quick run); CI runs them.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.environments import REPO_ROOT, make
+from tests.git_projects import SLUG, change_template, cookiecutter_cli, cruft, edit, git, run
+
+# The extension's file, under each name it has had: a change to it is what broke updates (cruft
+# renders the old and the new commit in one process, cruft issue #253).
+EXTENSION_FILES = ("local_extensions.py", "lambda_task_extensions.py")
+TRIGGERS = ("sqs", "s3", "schedule")
+
+
+def repository(*arguments: str) -> str:
+    """Run git in this repository and return its output (what CI's clone holds: the full history)."""
+    return subprocess.run(  # noqa: S603 - fixed git queries
+        ["git", *arguments],  # noqa: S607 - git is looked up on PATH on purpose
+        cwd=REPO_ROOT, capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+
+
+def release_commits() -> dict[str, str]:
+    """Each release in CHANGELOG.md (``## [x.y.z] - date``) and the commit that added its section."""
+    changelog = (REPO_ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
+    releases = {}
+    for version in re.findall(r"^## \[(\d+\.\d+\.\d+)\]", changelog, flags=re.MULTILINE):
+        added = repository("log", "--reverse", "--format=%H", f"-S## [{version}]", "--", "CHANGELOG.md")
+        releases[version] = added.split()[0] if added else ""
+    return releases
+
+
+def starting_points() -> list[tuple[str, str]]:
+    """The commits projects are made at: the last one before each change of the extension, and
+    every release but the head's own; oldest first, each with why it is there."""
+    points = {}
+    for change in repository("log", "--format=%H %P", "--", *EXTENSION_FILES).splitlines():
+        commit, *parents = change.split()
+        if parents:
+            points[parents[0]] = f"before-extension-change-{commit[:7]}"
+    head = repository("rev-parse", "HEAD").strip()
+    for version, commit in release_commits().items():
+        if commit and commit != head:
+            points[commit] = f"release-{version}"
+    dated = sorted(points, key=lambda commit: int(repository("log", "-1", "--format=%ct", commit)))
+    return [(commit, points[commit]) for commit in dated]
+
+
+def answers_at(commit: str, trigger: str, blank: bool) -> dict[str, str]:
+    """Answers for a project made at ``commit``: ``trigger`` where that commit offers it."""
+    offered = json.loads(repository("show", f"{commit}:cookiecutter.json"))
+    answers = {"trigger": trigger} if trigger in offered.get("trigger", []) else {}
+    if blank and "blank" in offered.get("task", []):
+        answers["task"] = "blank"
+    return answers
+
+
+def history() -> list[pytest.param]:
+    """Every starting point, the triggers rotated over them, and the newest that offers it blank."""
+    points = starting_points()
+    offers_blank = [
+        commit for commit, _ in points if '"blank"' in repository("show", f"{commit}:cookiecutter.json")
+    ]
+    blank_at = offers_blank[-1] if offers_blank else None
+    params = []
+    for (commit, why), trigger in zip(points, itertools.cycle(TRIGGERS), strict=False):
+        answers = answers_at(commit, trigger, blank=commit == blank_at)
+        label = "-".join(answers.values()) or "sqs"
+        params.append(pytest.param(commit, answers, id=f"{commit[:7]}-{why}-{label}"))
+    return params
+
+
+@pytest.fixture(scope="module")
+def head(tmp_path_factory) -> Path:
+    """A clone of this repository whose last commit is the work tree as it is (in CI, HEAD)."""
+    clone = tmp_path_factory.mktemp("template") / "cookiecutter-lambda-task"
+    identity = ["-c", "user.name=Template Tests", "-c", "user.email=tests@example.com"]
+    subprocess.run(["git", "clone", "--quiet", str(REPO_ROOT), str(clone)], check=True)  # noqa: S603, S607
+    subprocess.run(["git", f"--work-tree={REPO_ROOT}", "add", "--all"], cwd=clone, check=True)  # noqa: S603, S607
+    status = subprocess.run(["git", "status", "--porcelain"], cwd=clone, capture_output=True, text=True)  # noqa: S607
+    if status.stdout.strip():
+        subprocess.run(["git", *identity, "commit", "--quiet", "-m", "Work tree"], cwd=clone, check=True)  # noqa: S603, S607
+    subprocess.run(["git", "reset", "--quiet", "--hard"], cwd=clone, check=True)  # noqa: S607
+    return clone
+
+
+def made_at(environ, tmp_path: Path, template: Path, commit: str, answers: dict[str, str]) -> Path:
+    """A project made with ``cruft create`` at ``commit`` and committed to its own repository."""
+    output = tmp_path / "projects"
+    cruft(
+        environ, tmp_path, "create", "--no-input", "--checkout", commit, "--output-dir", str(output),
+        "--extra-context", json.dumps(answers), str(template),
+    )  # fmt: skip
+    (project,) = output.iterdir()
+    git(environ, project, "init", "--quiet", "--initial-branch=main")
+    git(environ, project, "add", "--all")
+    git(environ, project, "commit", "--quiet", "--message=Baked from the template")
+    return project
+
+
+USER_IGNORES = "\n# Our own scratch files\n/notes/\n"
+
+
+def user_edit(environ, project: Path) -> None:
+    with (project / ".gitignore").open("a", encoding="utf-8") as ignores:
+        ignores.write(USER_IGNORES)
+    git(environ, project, "commit", "--quiet", "--all", "--message=Ignore our notes")
+
+
+def has_target(project: Path, target: str) -> bool:
+    return f"\n{target}:" in (project / "Makefile").read_text(encoding="utf-8")
+
+
+def update_as_documented(environ, project: Path, tools_env: Path):
+    """The update command the project's release documents: ``make update-template`` from 1.0.0 on;
+    before it (CHANGELOG, 1.0.0's upgrade notes) cruft update, then the new ``make check-template``."""
+    tools = f"TOOLS_VENV={tools_env}"
+    if has_target(project, "update-template"):
+        return run(environ, project, "make", "update-template", tools, check=False)
+    updated = run(
+        environ, project, str(tools_env / "bin" / "cruft"), "update", "--skip-apply-ask", check=False
+    )
+    if updated.returncode:
+        return updated
+    return run(environ, project, "make", "check-template", tools, check=False)
+
+
+@pytest.mark.history
+@pytest.mark.parametrize(("commit", "answers"), history())
+def test_a_project_from_history_updates_to_the_head(
+    commit, answers, head, environ, tmp_path, project_env, tools_env
+):
+    project = made_at(environ, tmp_path, head, commit, answers)
+    user_edit(environ, project)
+
+    updated = update_as_documented(environ, project, tools_env)
+
+    assert updated.returncode == 0, f"{updated.stdout}\n{updated.stderr}"
+    assert (project / ".gitignore").read_text(encoding="utf-8").endswith(USER_IGNORES)
+    recorded = json.loads((project / ".cruft.json").read_text(encoding="utf-8"))
+    assert recorded["commit"] == git(environ, head, "rev-parse", "HEAD").strip()
+    assert has_target(project, "update-template")
+    make(project, "lint", "test", f"VENV={project_env}")
+
+
+def test_history_covers_every_extension_change_and_release():
+    points = dict(starting_points())
+    changes = repository("log", "--format=%H", "--", *EXTENSION_FILES).split()
+    assert len(changes) >= 11
+    for change in changes[:-1]:  # the first commit made the extension: nothing came before it
+        assert repository("rev-parse", f"{change}^").strip() in points
+    assert "release-0.1.0" in points.values()
+
+
+def test_history_rotates_the_triggers_and_a_blank_task():
+    params = [param.values[1] for param in history()]
+    assert {answers.get("trigger") for answers in params} >= set(TRIGGERS)
+    assert any(answers.get("task") == "blank" for answers in params)
+
+
+# --- The extension may change again ------------------------------------------------------------
+
+
+def test_a_later_change_of_the_extension_reaches_the_project(project, template, environ, tools_env):
+    """The guard: a template whose extension gains a filter, used by a generated file, updates a
+    project made before the change (its render imports the extension first, in the same process)."""
+    extension = template / "lambda_task_extensions.py"
+    extension.write_text(
+        extension.read_text(encoding="utf-8").replace(
+            '        environment.filters["quoted"] = quoted\n',
+            '        environment.filters["quoted"] = quoted\n'
+            '        environment.filters["shouted"] = lambda text: str(text).upper()\n',
+        ),
+        encoding="utf-8",
+    )
+    change_template(
+        environ, template, "README.md", "## Deploy\n", "## Deploy {{ cookiecutter.project_name | shouted }}\n"
+    )
+
+    updated = run(environ, project, "make", "update-template", f"TOOLS_VENV={tools_env}", check=False)
+
+    assert updated.returncode == 0, updated.stderr
+    assert "## Deploy WEBHOOK RELAY\n" in (project / "README.md").read_text(encoding="utf-8")
+
+
+# --- A conflict stops the update -----------------------------------------------------------------
+
+
+def test_a_conflicted_update_fails_and_names_the_file(project, template, environ, tools_env):
+    edit(environ, project, "README.md", "## Deploy\n", "## Deploy (ask #relay-oncall first)\n")
+    change_template(environ, template, "README.md", "## Deploy\n", "## Deploy to AWS\n")
+    tools = f"TOOLS_VENV={tools_env}"
+
+    updated = run(environ, project, "make", "update-template", tools, check=False)
+
+    assert updated.returncode != 0
+    assert "left conflicts" in updated.stderr
+    assert "  README.md\n" in updated.stderr
+    checked = run(environ, project, "make", "check-template", tools, check=False)
+    assert checked.returncode != 0
+    assert "  README.md\n" in checked.stderr
+
+    # Resolved (the user's line and the template's both kept) and added: the check passes.
+    readme = (project / "README.md").read_text(encoding="utf-8")
+    resolved = re.sub(r"<{7} .*?\n(.*?)={7}\n(.*?)>{7} .*?\n", r"\1\2", readme, flags=re.DOTALL)
+    (project / "README.md").write_text(resolved, encoding="utf-8")
+    git(environ, project, "add", "README.md")
+    assert run(environ, project, "make", "check-template", tools, check=False).returncode == 0
+
+
+def test_a_rejected_hunk_fails_the_update_outside_git(project, template, environ, tools_env):
+    """Outside a git repository cruft applies with --reject: the .rej file fails the update."""
+    edit(environ, project, "README.md", "## Deploy\n", "## Deploy (ask #relay-oncall first)\n")
+    change_template(environ, template, "README.md", "## Deploy\n", "## Deploy to AWS\n")
+    git_dir = project / ".git"
+    git_dir.rename(project.parent / "project.git")
+
+    updated = run(environ, project, "make", "update-template", f"TOOLS_VENV={tools_env}", check=False)
+
+    assert updated.returncode != 0
+    assert "  ./README.md.rej\n" in updated.stderr
+
+
+def test_an_update_without_conflicts_passes_the_check(project, template, environ, tools_env):
+    change_template(environ, template, "README.md", "## Deploy\n", "## Deploy to AWS\n")
+    tools = f"TOOLS_VENV={tools_env}"
+    assert run(environ, project, "make", "update-template", tools, check=False).returncode == 0
+    assert run(environ, project, "make", "check-template", tools, check=False).returncode == 0
+
+
+# --- Environments follow their requirements ------------------------------------------------------
+
+
+def planned(project: Path, *arguments: str) -> str:
+    """What ``make -n`` would run: the decision, without running it."""
+    return make(project, "-n", *arguments).stdout
+
+
+def test_a_changed_requirement_reinstalls_the_environment(bake, project_env, tools_env, tmp_path):
+    project = bake({"project_name": "Stale Env"})
+    assert "pip install" not in planned(project, "test", f"VENV={project_env}")
+    assert "pip install" not in planned(project, "validate", f"TOOLS_VENV={tools_env}")
+
+    copy = tmp_path / "stale-env"
+    subprocess.run(["cp", "-a", str(project), str(copy)], check=True)  # noqa: S603, S607
+    with (copy / "requirements-dev.txt").open("a", encoding="utf-8") as requirements:
+        requirements.write("iniconfig==2.3.0\n")  # a pin a template update adds
+    makefile = copy / "Makefile"
+    makefile.write_text(
+        re.sub(r"CFN_LINT_VERSION = \S+", "CFN_LINT_VERSION = 1.59.0", makefile.read_text(encoding="utf-8")),
+        encoding="utf-8",
+    )
+
+    assert "pip install --quiet -r requirements-dev.txt" in planned(copy, "test", f"VENV={project_env}")
+    assert "cfn-lint==1.59.0" in planned(copy, "validate", f"TOOLS_VENV={tools_env}")
+
+
+# --- Regenerating from the replay file, with no terminal -----------------------------------------
+
+
+def test_an_old_replay_file_regenerates_without_a_terminal(head, environ, tmp_path, tools_env):
+    release = release_commits()["0.1.0"]
+    old = tmp_path / "old"
+    cookiecutter_cli(
+        environ, tmp_path, "--no-input", "--checkout", release, "--output-dir", str(old), f"git+file://{head}"
+    )  # a directory is rendered as it is: --checkout needs the repository's address
+    old_answers = json.loads((old / SLUG / ".cookiecutter.json").read_text(encoding="utf-8"))["cookiecutter"]
+    assert "catalog_owner" not in old_answers
+
+    current = tmp_path / "current"
+    cookiecutter_cli(environ, tmp_path, "--no-input", "--output-dir", str(current), str(head))
+    project = current / SLUG
+    (project / ".cookiecutter.json").write_text(json.dumps({"cookiecutter": old_answers}), encoding="utf-8")
+    out = tmp_path / "regenerated"
+    regenerated = subprocess.run(  # noqa: S603 - make with arguments built here
+        ["make", "regenerate", f"TEMPLATE={head}", f"OUT={out}", f"TOOLS_VENV={tools_env}"],  # noqa: S607
+        cwd=project, env=environ, stdin=subprocess.DEVNULL, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+
+    assert regenerated.returncode == 0, regenerated.stderr
+    new_answers = json.loads((out / SLUG / ".cookiecutter.json").read_text(encoding="utf-8"))["cookiecutter"]
+    taken = sorted(set(new_answers) - set(old_answers) - {"_extensions"})
+    assert "catalog_owner" in taken
+    for name in taken:
+        assert f"{name}: not in .cookiecutter.json (new in the template): took" in regenerated.stdout
+    kept = [name for name in old_answers if name in new_answers and not name.startswith("_")]
+    assert {name: new_answers[name] for name in kept} == {name: old_answers[name] for name in kept}
+    assert f"Regenerated into {out / SLUG}" in regenerated.stdout

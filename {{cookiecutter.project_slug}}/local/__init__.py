@@ -2,5 +2,4 @@
 project's own tools (`make smoke`, `make regenerate`).
 
 Nothing here is deployed: SAM packages src/ only.
-Nothing here is deployed: SAM packages src/ only.
 """

@@ -26,14 +26,17 @@ def answers_in(replay_file: Path) -> dict[str, object]:
 def main(template: str, checkout: str, output_dir: str) -> None:
     given = answers_in(Path(".cookiecutter.json"))
     output = output_dir or tempfile.mkdtemp(prefix="regenerated-")
-    made = cookiecutter(template, checkout=checkout or None, no_input=True, extra_context=given, output_dir=output)
+    made = cookiecutter(
+        template, checkout=checkout or None, no_input=True, extra_context=given, output_dir=output
+    )
     project = Path(made)
     taken = answers_in(project / ".cookiecutter.json")
     for name in sorted(taken.keys() - given.keys()):
         print(f"{name}: not in .cookiecutter.json (new in the template): took {taken[name]!r}")
     for name in sorted(given.keys() - taken.keys()):
         print(f"{name}: no longer a question of the template: dropped")
-    print(f"Regenerated into {project}; compare: diff -ru --exclude=.git --exclude='.venv*' {project} .")
+    print(f"Regenerated into {project}; compare with this project:")
+    print(f"  diff -ru --exclude=.git --exclude='.venv*' {project} .")
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -122,3 +123,35 @@ def snapshot(root: Path) -> dict[str, tuple[int, bytes]]:
         for path in sorted(root.rglob("*"))
         if ".git" not in path.relative_to(root).parts
     }
+
+
+@pytest.fixture(scope="session")
+def head(tmp_path_factory) -> Path:
+    """A clone of this repository whose last commit is the work tree as it is (in CI, HEAD)."""
+    clone = tmp_path_factory.mktemp("head") / "cookiecutter-lambda-task"
+    identity = ["-c", "user.name=Template Tests", "-c", "user.email=tests@example.com"]
+    subprocess.run(["git", "clone", "--quiet", str(REPO_ROOT), str(clone)], check=True)  # noqa: S603, S607
+    subprocess.run(["git", f"--work-tree={REPO_ROOT}", "add", "--all"], cwd=clone, check=True)  # noqa: S603, S607
+    status = subprocess.run(["git", "status", "--porcelain"], cwd=clone, capture_output=True, text=True)  # noqa: S607
+    if status.stdout.strip():
+        subprocess.run(["git", *identity, "commit", "--quiet", "-m", "Work tree"], cwd=clone, check=True)  # noqa: S603, S607
+    subprocess.run(["git", "reset", "--quiet", "--hard"], cwd=clone, check=True)  # noqa: S607
+    return clone
+
+
+def repository(*arguments: str) -> str:
+    """Run git in this repository and return its output (what CI's clone holds: the full history)."""
+    return subprocess.run(  # noqa: S603 - fixed git queries
+        ["git", *arguments],  # noqa: S607 - git is looked up on PATH on purpose
+        cwd=REPO_ROOT, capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+
+
+def release_commits() -> dict[str, str]:
+    """Each release in CHANGELOG.md (``## [x.y.z] - date``) and the commit that added its section."""
+    changelog = (REPO_ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
+    releases = {}
+    for version in re.findall(r"^## \[(\d+\.\d+\.\d+)\]", changelog, flags=re.MULTILINE):
+        added = repository("log", "--reverse", "--format=%H", f"-S## [{version}]", "--", "CHANGELOG.md")
+        releases[version] = added.split()[0] if added else ""
+    return releases

@@ -17,31 +17,23 @@ from pathlib import Path
 
 import pytest
 
-from tests.environments import REPO_ROOT, make
-from tests.git_projects import SLUG, change_template, cookiecutter_cli, cruft, edit, git, run
+from tests.environments import make
+from tests.git_projects import (
+    SLUG,
+    change_template,
+    cookiecutter_cli,
+    cruft,
+    edit,
+    git,
+    release_commits,
+    repository,
+    run,
+)
 
 # The extension's file, under each name it has had: a change to it is what broke updates (cruft
 # renders the old and the new commit in one process, cruft issue #253).
 EXTENSION_FILES = ("local_extensions.py", "lambda_task_extensions.py")
 TRIGGERS = ("sqs", "s3", "schedule")
-
-
-def repository(*arguments: str) -> str:
-    """Run git in this repository and return its output (what CI's clone holds: the full history)."""
-    return subprocess.run(  # noqa: S603 - fixed git queries
-        ["git", *arguments],  # noqa: S607 - git is looked up on PATH on purpose
-        cwd=REPO_ROOT, capture_output=True, text=True, check=True,
-    ).stdout  # fmt: skip
-
-
-def release_commits() -> dict[str, str]:
-    """Each release in CHANGELOG.md (``## [x.y.z] - date``) and the commit that added its section."""
-    changelog = (REPO_ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
-    releases = {}
-    for version in re.findall(r"^## \[(\d+\.\d+\.\d+)\]", changelog, flags=re.MULTILINE):
-        added = repository("log", "--reverse", "--format=%H", f"-S## [{version}]", "--", "CHANGELOG.md")
-        releases[version] = added.split()[0] if added else ""
-    return releases
 
 
 def starting_points() -> list[tuple[str, str]]:
@@ -82,20 +74,6 @@ def history() -> list[pytest.param]:
         label = "-".join(answers.values()) or "sqs"
         params.append(pytest.param(commit, answers, id=f"{commit[:7]}-{why}-{label}"))
     return params
-
-
-@pytest.fixture(scope="module")
-def head(tmp_path_factory) -> Path:
-    """A clone of this repository whose last commit is the work tree as it is (in CI, HEAD)."""
-    clone = tmp_path_factory.mktemp("template") / "cookiecutter-lambda-task"
-    identity = ["-c", "user.name=Template Tests", "-c", "user.email=tests@example.com"]
-    subprocess.run(["git", "clone", "--quiet", str(REPO_ROOT), str(clone)], check=True)  # noqa: S603, S607
-    subprocess.run(["git", f"--work-tree={REPO_ROOT}", "add", "--all"], cwd=clone, check=True)  # noqa: S603, S607
-    status = subprocess.run(["git", "status", "--porcelain"], cwd=clone, capture_output=True, text=True)  # noqa: S607
-    if status.stdout.strip():
-        subprocess.run(["git", *identity, "commit", "--quiet", "-m", "Work tree"], cwd=clone, check=True)  # noqa: S603, S607
-    subprocess.run(["git", "reset", "--quiet", "--hard"], cwd=clone, check=True)  # noqa: S607
-    return clone
 
 
 def made_at(environ, tmp_path: Path, template: Path, commit: str, answers: dict[str, str]) -> Path:

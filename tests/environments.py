@@ -8,6 +8,7 @@ tools environment serve them all. Both are built by the baked project's own Make
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import shutil
@@ -79,6 +80,7 @@ def interpreter_for(version: str) -> str | None:
     return None
 
 
+@functools.cache
 def project_python() -> str:
     """Return the newest interpreter that can run baked projects (a supported runtime version)."""
     for minor in range(14, MINIMUM_PROJECT_PYTHON[1] - 1, -1):
@@ -118,11 +120,15 @@ def build_with_make(project: Path, target: str, variable: str, destination: Path
 
 
 def make(project: Path, *arguments: str) -> subprocess.CompletedProcess[str]:
-    """Run a target of a baked project's Makefile; fail the calling test with its output if it fails."""
+    """Run a target of a baked project's Makefile; fail the calling test with its output if it fails.
+
+    A shared environment is reinstalled when a bake's requirements differ from the last one's
+    (a blank task's, say): PYTHON names the interpreter that environment was made with.
+    """
     completed = subprocess.run(  # noqa: S603 - make with arguments built by the tests
         ["make", *arguments],  # noqa: S607 - make is looked up on PATH on purpose
         cwd=project,
-        env=sandboxed_environ(),
+        env=sandboxed_environ(PYTHON=project_python()),
         capture_output=True,
         text=True,
         check=False,

@@ -114,6 +114,7 @@ DEFAULT_FILES = {
             "probe",
             "probe_task",
             "queue",
+            "regenerate",
             "run",
             "runtime",
             "smoke",

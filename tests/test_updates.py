@@ -13,9 +13,11 @@ import itertools
 import json
 import re
 import subprocess
+import tempfile
 from pathlib import Path
 
 import pytest
+import yaml
 
 from tests.environments import make
 from tests.git_projects import (
@@ -278,3 +280,141 @@ def test_an_old_replay_file_regenerates_without_a_terminal(head, environ, tmp_pa
     kept = [name for name in old_answers if name in new_answers and not name.startswith("_")]
     assert {name: new_answers[name] for name in kept} == {name: old_answers[name] for name in kept}
     assert f"Regenerated into {out / SLUG}" in regenerated.stdout
+
+
+# --- The weekly pull request ----------------------------------------------------------------------
+
+# Stands in for the GitHub CLI: records each call, keeps the pull request's state and description.
+STAND_IN_GH = """#!/usr/bin/env python3
+import json, os, pathlib, shutil, sys
+state, args = pathlib.Path(os.environ["GH_STATE"]), sys.argv[1:]
+with (state / "calls").open("a") as calls:
+    calls.write(json.dumps(args) + "\\n")
+if args[:2] == ["pr", "view"]:
+    print("OPEN") if (state / "body.md").exists() else sys.exit(1)
+if args[:2] in (["pr", "create"], ["pr", "edit"]):
+    shutil.copy(args[args.index("--body-file") + 1], state / "body.md")
+"""
+
+
+def template_check_steps(project: Path) -> dict[str, str]:
+    workflow = yaml.safe_load((project / ".github" / "workflows" / "template-check.yml").read_text())
+    return {
+        step["name"]: step["run"] for step in workflow["jobs"]["template-update"]["steps"] if "run" in step
+    }
+
+
+def run_template_check(environ, project: Path, tmp_path: Path, tools_env: Path) -> tuple[dict, Path]:
+    """Both steps of the workflow, in order, with GitHub's environment stood in for; returns the
+    calls made to the stand-in gh and the directory of its state."""
+    state, bin_dir = tmp_path / "gh-state", tmp_path / "bin"
+    for directory in (state, bin_dir):
+        directory.mkdir(exist_ok=True)
+    runner = Path(tempfile.mkdtemp(dir=tmp_path, prefix="runner-"))  # each run's own RUNNER_TEMP
+    (bin_dir / "gh").write_text(STAND_IN_GH, encoding="utf-8")
+    (bin_dir / "gh").chmod(0o755)
+    outputs = runner / "outputs"
+    outputs.write_text("", encoding="utf-8")
+    github = {
+        **environ,
+        "PATH": f"{bin_dir}:{environ['PATH']}",
+        "GH_STATE": str(state), "GH_TOKEN": "test-token", "BASE": "main",
+        "RUNNER_TEMP": str(runner), "GITHUB_OUTPUT": str(outputs),
+        "GITHUB_REPOSITORY": "example-org/webhook-relay", "TOOLS_VENV": str(tools_env),
+        "GIT_CONFIG_COUNT": "1",
+        "GIT_CONFIG_KEY_0": f"url.file://{tmp_path / 'remotes'}/.insteadOf",
+        "GIT_CONFIG_VALUE_0": "https://github.com/",
+    }  # fmt: skip
+    steps = template_check_steps(project)
+    update = subprocess.run(  # noqa: S603 - the workflow's own step
+        ["bash", "-e", "-c", steps["Update from the template"]],  # noqa: S607
+        cwd=project, env=github, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert update.returncode == 0, update.stderr
+    if "proposed=true" in outputs.read_text(encoding="utf-8"):
+        proposed = subprocess.run(  # noqa: S603 - the workflow's own step
+            ["bash", "-e", "-c", steps["Open or refresh the pull request"]],  # noqa: S607
+            cwd=project, env=github, capture_output=True, text=True, check=False,
+        )  # fmt: skip
+        assert proposed.returncode == 0, proposed.stderr
+    calls = (state / "calls").read_text(encoding="utf-8") if (state / "calls").exists() else ""
+    return [json.loads(line) for line in calls.splitlines()], state
+
+
+@pytest.fixture
+def published(project, environ, tmp_path) -> Path:
+    """The project's repository on the stand-in github.com, main pushed."""
+    remote = tmp_path / "remotes" / "example-org" / "webhook-relay.git"
+    git(environ, tmp_path, "init", "--quiet", "--bare", str(remote))
+    git(environ, project, "push", "--quiet", str(remote), "main")
+    return remote
+
+
+def release_with_notes(environ, template: Path) -> None:
+    """A template release: a change to a generated file, its upgrade notes, its tag."""
+    upgrading = template / "UPGRADING.md"
+    text = upgrading.read_text(encoding="utf-8")
+    upgrading.write_text(
+        text.replace("\n## [", "\n## [9.9.9]\n\n- Rename the on-call channel.\n\n## [", 1), encoding="utf-8"
+    )
+    change_template(environ, template, "README.md", "## Deploy\n", "## Deploy to AWS\n")
+    git(environ, template, "tag", "v9.9.9")
+
+
+@pytest.mark.parametrize("conflicted", [False, True], ids=["clean", "conflicted"])
+def test_the_weekly_workflow_proposes_the_update_as_a_pull_request(
+    project, template, published, environ, tmp_path, tools_env, conflicted
+):
+    if conflicted:
+        edit(environ, project, "README.md", "## Deploy\n", "## Deploy (ask #relay-oncall first)\n")
+        git(environ, project, "push", "--quiet", str(published), "main")
+    release_with_notes(environ, template)
+
+    calls, state = run_template_check(environ, project, tmp_path, tools_env)
+
+    body = (state / "body.md").read_text(encoding="utf-8")
+    assert "### [9.9.9]\n\n- Rename the on-call channel.\n" in body
+    assert calls[1][:2] == ["pr", "create"]
+    (status,) = [call for call in calls if call[0] == "api"]
+    pushed = git(environ, published, "rev-parse", "template-update").strip()
+    assert pushed in status[2]
+    if conflicted:
+        assert "- `README.md`" in body
+        assert "state=failure" in status
+        assert "<<<<<<<" in git(environ, published, "show", "template-update:README.md")
+    else:
+        assert "## Conflicts\n\nNone.\n" in body
+        assert "state=success" in status
+        assert "## Deploy to AWS\n" in git(environ, published, "show", "template-update:README.md")
+
+
+def test_the_weekly_workflow_leaves_a_branch_someone_pushed_to(
+    project, template, published, environ, tmp_path, tools_env
+):
+    release_with_notes(environ, template)
+    run_template_check(environ, project, tmp_path, tools_env)
+    # Someone resolves something on the branch; the template moves on; the next week's run.
+    resolver = tmp_path / "resolver"
+    git(environ, tmp_path, "clone", "--quiet", "--branch", "template-update", str(published), str(resolver))
+    edit(
+        {**environ, "GIT_AUTHOR_EMAIL": "dev@example.com"},
+        resolver,
+        "README.md",
+        "## Deploy to AWS\n",
+        "## Ship\n",
+    )
+    git(environ, resolver, "push", "--quiet", "origin", "template-update")
+    theirs = git(environ, published, "rev-parse", "template-update")
+    change_template(environ, template, "Makefile", "ENV ?= dev\n", "ENV ?= test\n")
+    git(environ, project, "switch", "--quiet", "main")  # next week's checkout
+
+    calls, _ = run_template_check(environ, project, tmp_path, tools_env)
+
+    assert git(environ, published, "rev-parse", "template-update") == theirs
+    # Only the first run called gh: the second pushed nothing and edited no pull request.
+    assert [call[:2] for call in calls] == [["pr", "view"], ["pr", "create"], ["api", "--silent"]]
+
+
+def test_an_up_to_date_project_proposes_nothing(project, published, environ, tmp_path, tools_env):
+    calls, _ = run_template_check(environ, project, tmp_path, tools_env)
+    assert calls == []

@@ -13,13 +13,15 @@ import itertools
 import json
 import re
 import subprocess
+import sys
 import tempfile
+import textwrap
 from pathlib import Path
 
 import pytest
 import yaml
 
-from tests.environments import make
+from tests.environments import REPO_ROOT, make
 from tests.git_projects import (
     SLUG,
     change_template,
@@ -30,12 +32,14 @@ from tests.git_projects import (
     release_commits,
     repository,
     run,
+    snapshot,
 )
 
 # The extension's file, under each name it has had: a change to it is what broke updates (cruft
 # renders the old and the new commit in one process, cruft issue #253).
 EXTENSION_FILES = ("local_extensions.py", "lambda_task_extensions.py")
 TRIGGERS = ("sqs", "s3", "schedule")
+UPGRADING = (REPO_ROOT / "UPGRADING.md").read_text(encoding="utf-8")
 
 
 def starting_points() -> list[tuple[str, str]]:
@@ -107,7 +111,8 @@ def has_target(project: Path, target: str) -> bool:
 
 def update_as_documented(environ, project: Path, tools_env: Path):
     """The update command the project's release documents: ``make update-template`` from 1.0.0 on;
-    before it (CHANGELOG, 1.0.0's upgrade notes) cruft update, then the new ``make check-template``."""
+    before it (UPGRADING.md, 1.0.0) cruft update with the pinned cruft and cookiecutter the tools
+    environment holds, then the new ``make check-template``."""
     tools = f"TOOLS_VENV={tools_env}"
     if has_target(project, "update-template"):
         return run(environ, project, "make", "update-template", tools, check=False)
@@ -232,6 +237,8 @@ def planned(project: Path, *arguments: str) -> str:
 
 def test_a_changed_requirement_reinstalls_the_environment(bake, project_env, tools_env, tmp_path):
     project = bake({"project_name": "Stale Env"})
+    # The shared environment was last installed from some bake's requirements: now from these.
+    make(project, "install", f"VENV={project_env}")
     assert "pip install" not in planned(project, "test", f"VENV={project_env}")
     assert "pip install" not in planned(project, "validate", f"TOOLS_VENV={tools_env}")
 
@@ -280,6 +287,28 @@ def test_an_old_replay_file_regenerates_without_a_terminal(head, environ, tmp_pa
     kept = [name for name in old_answers if name in new_answers and not name.startswith("_")]
     assert {name: new_answers[name] for name in kept} == {name: old_answers[name] for name in kept}
     assert f"Regenerated into {out / SLUG}" in regenerated.stdout
+
+    # A project of that release has no `make regenerate` yet: UPGRADING.md's script does it.
+    script = re.search(r"<<'PY'\n(.*?)\n  PY\n", UPGRADING, flags=re.DOTALL)
+    assert script
+    by_hand = subprocess.run(  # noqa: S603 - the upgrade notes' own script
+        [sys.executable, "-", str(head), str(tmp_path / "by-hand")],
+        input=textwrap.dedent(script.group(1)), cwd=old / SLUG, env=environ,
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert by_hand.returncode == 0, by_hand.stderr
+    assert f"took defaults for: {taken}" in by_hand.stdout
+    assert snapshot(tmp_path / "by-hand" / SLUG) == snapshot(out / SLUG)
+
+
+def test_the_upgrade_notes_give_the_commands_the_update_tests_run():
+    makefile = (REPO_ROOT / "{{cookiecutter.project_slug}}" / "Makefile").read_text(encoding="utf-8")
+    for tool in ("CRUFT", "COOKIECUTTER"):
+        version = re.search(rf"^{tool}_VERSION = (\S+)$", makefile, flags=re.MULTILINE)
+        assert version
+        assert f"{tool.lower()}=={version.group(1)}" in UPGRADING
+    assert ".venv-tools/bin/cruft update --skip-apply-ask\n" in UPGRADING
+    assert "make check-template" in UPGRADING
 
 
 # --- The weekly pull request ----------------------------------------------------------------------

@@ -148,10 +148,13 @@ def repository(*arguments: str) -> str:
 
 
 def release_commits() -> dict[str, str]:
-    """Each release in CHANGELOG.md (``## [x.y.z] - date``) and the commit that added its section."""
+    """Each release in CHANGELOG.md (``## [x.y.z] - date``) and its commit: the newest one whose
+    change to CHANGELOG.md added the section's heading (as .github/workflows/release.yml finds it)."""
     changelog = (REPO_ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
     releases = {}
-    for version in re.findall(r"^## \[(\d+\.\d+\.\d+)\]", changelog, flags=re.MULTILINE):
-        added = repository("log", "--reverse", "--format=%H", f"-S## [{version}]", "--", "CHANGELOG.md")
-        releases[version] = added.split()[0] if added else ""
+    for version in re.findall(r"^## \[(\d+\.\d+\.\d+)\] - ", changelog, flags=re.MULTILINE):
+        heading = f"## [{version}]"
+        changes = repository("log", "--format=%H", f"-S{heading}", "--", "CHANGELOG.md").split()
+        added = [commit for commit in changes if heading in repository("show", f"{commit}:CHANGELOG.md")]
+        releases[version] = added[0] if added else ""
     return releases

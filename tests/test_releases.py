@@ -108,11 +108,36 @@ def test_the_workflow_tags_each_release_once(checkout, head):
     assert remote_tags(checkout) == expected
 
 
-def test_a_release_tag_on_another_commit_fails_the_workflow(checkout):
+def test_a_tag_on_another_commit_stays_where_it_is(checkout):
     first_release = min(release_commits().items())[0]
     git(checkout, "tag", f"v{first_release}", "HEAD")
+    git(checkout, "push", "--quiet", "origin", f"v{first_release}")
+    head = git(checkout, "rev-parse", "HEAD")
 
-    moved = tag_releases(checkout)
+    tagged = tag_releases(checkout)
 
-    assert moved.returncode != 0
-    assert f"v{first_release} is on" in moved.stderr
+    assert tagged.returncode == 0, tagged.stderr
+    assert f"::warning::v{first_release} stays on {head}" in tagged.stdout
+    assert remote_tags(checkout)[f"v{first_release}"] == head
+
+
+def test_a_section_taken_out_and_added_again_is_released_by_its_last_addition(tmp_path):
+    """Independent of release_commits(): a history made here, with the commits known."""
+    github, workspace = tmp_path / "github.git", tmp_path / "workspace"
+    git(tmp_path, "init", "--quiet", "--bare", str(github))
+    git(tmp_path, "clone", "--quiet", str(github), str(workspace))
+    identity = ["-c", "user.name=Template Tests", "-c", "user.email=tests@example.com"]
+    section = "## [2.0.0] - 2030-01-01\n\n### Added\n\n- Something.\n\n"
+    commits = []
+    for body in ("", section, "", section):  # made, released too early, taken out, released
+        (workspace / "CHANGELOG.md").write_text(f"# Changelog\n\n## [Unreleased]\n\n{body}", encoding="utf-8")
+        (workspace / "counter").write_text(str(len(commits)), encoding="utf-8")
+        git(workspace, "add", "--all")
+        git(workspace, *identity, "commit", "--quiet", "--message", f"Commit {len(commits)}")
+        commits.append(git(workspace, "rev-parse", "HEAD"))
+    git(workspace, "push", "--quiet", "origin", "HEAD")
+
+    tagged = tag_releases(workspace)
+
+    assert tagged.returncode == 0, tagged.stderr
+    assert remote_tags(workspace) == {"v2.0.0": commits[3]}

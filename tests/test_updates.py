@@ -11,15 +11,18 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
 import re
 import subprocess
 import sys
 import tempfile
 import textwrap
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 import yaml
+from cookiecutter.environment import StrictEnvironment
 
 from tests.environments import REPO_ROOT, make
 from tests.git_projects import (
@@ -182,6 +185,30 @@ def test_a_later_change_of_the_extension_reaches_the_project(project, template, 
     assert "## Deploy WEBHOOK RELAY\n" in (project / "README.md").read_text(encoding="utf-8")
 
 
+def test_each_render_reads_the_extension_on_disk_even_with_bytecode_of_its_size_and_second(
+    tmp_path, monkeypatch
+):
+    """Python trusts bytecode whose source has the same size and modification second; two
+    checkouts of the extension in one update can share both, and must still differ."""
+    source = (REPO_ROOT / "lambda_task_extensions.py").read_text(encoding="utf-8")
+    assigned = '        environment.filters["quoted"] = quoted\n'
+    versions = [
+        source.replace(assigned, f'{assigned}        environment.filters["release"] = lambda _: "{name}"\n')
+        for name in ("one", "two")  # the same size
+    ]
+    module = tmp_path / "lambda_task_extensions.py"
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.delitem(sys.modules, "lambda_task_extensions", raising=False)
+    monkeypatch.setattr(sys, "dont_write_bytecode", False)  # as on most machines (not this one)
+    context = {"cookiecutter": {"_extensions": ["lambda_task_extensions.QuotingExtension"]}}
+    rendered = []
+    for version in versions:
+        module.write_text(version, encoding="utf-8")
+        os.utime(module, (1_700_000_000, 1_700_000_000))
+        rendered.append(StrictEnvironment(context=context).from_string("{{ 0 | release }}").render())
+    assert rendered == ["one", "two"]
+
+
 # --- A conflict stops the update -----------------------------------------------------------------
 
 
@@ -333,9 +360,19 @@ def template_check_steps(project: Path) -> dict[str, str]:
     }
 
 
-def run_template_check(environ, project: Path, tmp_path: Path, tools_env: Path) -> tuple[dict, Path]:
-    """Both steps of the workflow, in order, with GitHub's environment stood in for; returns the
-    calls made to the stand-in gh and the directory of its state."""
+@dataclass
+class WorkflowRun:
+    """What a run of template-check.yml did: its steps' outcomes, and what the stand-in gh saw."""
+
+    update: subprocess.CompletedProcess[str]
+    proposal: subprocess.CompletedProcess[str] | None
+    calls: list[list[str]]
+    state: Path
+
+
+def run_template_check(environ, project: Path, tmp_path: Path, tools_env: Path) -> WorkflowRun:
+    """Both steps of the workflow, in order, as GitHub runs them (the second only when the first
+    proposes), with GitHub's environment stood in for."""
     state, bin_dir = tmp_path / "gh-state", tmp_path / "bin"
     for directory in (state, bin_dir):
         directory.mkdir(exist_ok=True)
@@ -344,8 +381,12 @@ def run_template_check(environ, project: Path, tmp_path: Path, tools_env: Path) 
     (bin_dir / "gh").chmod(0o755)
     outputs = runner / "outputs"
     outputs.write_text("", encoding="utf-8")
+    # A runner sets no git identity of its own: the workflow names the bot's.
+    runner_environ = {
+        key: value for key, value in environ.items() if not key.startswith(("GIT_AUTHOR", "GIT_COMMITTER"))
+    }
     github = {
-        **environ,
+        **runner_environ,
         "PATH": f"{bin_dir}:{environ['PATH']}",
         "GH_STATE": str(state), "GH_TOKEN": "test-token", "BASE": "main",
         "RUNNER_TEMP": str(runner), "GITHUB_OUTPUT": str(outputs),
@@ -359,15 +400,20 @@ def run_template_check(environ, project: Path, tmp_path: Path, tools_env: Path) 
         ["bash", "-e", "-c", steps["Update from the template"]],  # noqa: S607
         cwd=project, env=github, capture_output=True, text=True, check=False,
     )  # fmt: skip
-    assert update.returncode == 0, update.stderr
-    if "proposed=true" in outputs.read_text(encoding="utf-8"):
-        proposed = subprocess.run(  # noqa: S603 - the workflow's own step
+    proposal = None
+    if update.returncode == 0 and "proposed=true" in outputs.read_text(encoding="utf-8"):
+        proposal = subprocess.run(  # noqa: S603 - the workflow's own step
             ["bash", "-e", "-c", steps["Open or refresh the pull request"]],  # noqa: S607
             cwd=project, env=github, capture_output=True, text=True, check=False,
         )  # fmt: skip
-        assert proposed.returncode == 0, proposed.stderr
     calls = (state / "calls").read_text(encoding="utf-8") if (state / "calls").exists() else ""
-    return [json.loads(line) for line in calls.splitlines()], state
+    return WorkflowRun(update, proposal, [json.loads(line) for line in calls.splitlines()], state)
+
+
+def succeeded(run: WorkflowRun) -> WorkflowRun:
+    assert run.update.returncode == 0, run.update.stderr
+    assert run.proposal is None or run.proposal.returncode == 0, run.proposal.stderr
+    return run
 
 
 @pytest.fixture
@@ -399,14 +445,14 @@ def test_the_weekly_workflow_proposes_the_update_as_a_pull_request(
         git(environ, project, "push", "--quiet", str(published), "main")
     release_with_notes(environ, template)
 
-    calls, state = run_template_check(environ, project, tmp_path, tools_env)
+    run = succeeded(run_template_check(environ, project, tmp_path, tools_env))
 
-    body = (state / "body.md").read_text(encoding="utf-8")
+    body = (run.state / "body.md").read_text(encoding="utf-8")
     assert "### [9.9.9]\n\n- Rename the on-call channel.\n" in body
-    assert calls[1][:2] == ["pr", "create"]
-    (status,) = [call for call in calls if call[0] == "api"]
+    assert [call[:2] for call in run.calls] == [["pr", "view"], ["pr", "create"], ["api", "--silent"]]
+    status = run.calls[2]
     pushed = git(environ, published, "rev-parse", "template-update").strip()
-    assert pushed in status[2]
+    assert f"repos/example-org/webhook-relay/statuses/{pushed}" in status
     if conflicted:
         assert "- `README.md`" in body
         assert "state=failure" in status
@@ -416,34 +462,52 @@ def test_the_weekly_workflow_proposes_the_update_as_a_pull_request(
         assert "state=success" in status
         assert "## Deploy to AWS\n" in git(environ, published, "show", "template-update:README.md")
 
+    # Next week, nothing new in the template: the proposal stands as it is, nothing is pushed.
+    git(environ, project, "switch", "--quiet", "main")
+    again = succeeded(run_template_check(environ, project, tmp_path, tools_env))
+    assert "already proposes this update" in again.proposal.stdout
+    assert again.calls == run.calls
+    assert git(environ, published, "rev-parse", "template-update").strip() == pushed
+
 
 def test_the_weekly_workflow_leaves_a_branch_someone_pushed_to(
     project, template, published, environ, tmp_path, tools_env
 ):
     release_with_notes(environ, template)
-    run_template_check(environ, project, tmp_path, tools_env)
+    first = succeeded(run_template_check(environ, project, tmp_path, tools_env))
     # Someone resolves something on the branch; the template moves on; the next week's run.
     resolver = tmp_path / "resolver"
     git(environ, tmp_path, "clone", "--quiet", "--branch", "template-update", str(published), str(resolver))
-    edit(
-        {**environ, "GIT_AUTHOR_EMAIL": "dev@example.com"},
-        resolver,
-        "README.md",
-        "## Deploy to AWS\n",
-        "## Ship\n",
-    )
+    someone = {**environ, "GIT_AUTHOR_EMAIL": "dev@example.com"}
+    edit(someone, resolver, "README.md", "## Deploy to AWS\n", "## Ship\n")
     git(environ, resolver, "push", "--quiet", "origin", "template-update")
     theirs = git(environ, published, "rev-parse", "template-update")
     change_template(environ, template, "Makefile", "ENV ?= dev\n", "ENV ?= test\n")
     git(environ, project, "switch", "--quiet", "main")  # next week's checkout
 
-    calls, _ = run_template_check(environ, project, tmp_path, tools_env)
+    second = succeeded(run_template_check(environ, project, tmp_path, tools_env))
 
+    assert "not refreshed" in second.proposal.stdout
     assert git(environ, published, "rev-parse", "template-update") == theirs
-    # Only the first run called gh: the second pushed nothing and edited no pull request.
-    assert [call[:2] for call in calls] == [["pr", "view"], ["pr", "create"], ["api", "--silent"]]
+    assert second.calls == first.calls  # no pull request edited, no status set
 
 
 def test_an_up_to_date_project_proposes_nothing(project, published, environ, tmp_path, tools_env):
-    calls, _ = run_template_check(environ, project, tmp_path, tools_env)
-    assert calls == []
+    run = succeeded(run_template_check(environ, project, tmp_path, tools_env))
+    assert "Up to date with the template's" in run.update.stdout
+    assert run.proposal is None
+    assert run.calls == []
+
+
+def test_a_failed_update_fails_the_workflow(project, published, environ, tmp_path, tools_env):
+    """Not a conflict: the template cannot be reached. The run fails instead of looking current."""
+    cruft_json = project / ".cruft.json"
+    recorded = json.loads(cruft_json.read_text(encoding="utf-8"))
+    cruft_json.write_text(json.dumps({**recorded, "template": str(tmp_path / "gone")}), encoding="utf-8")
+    git(environ, project, "commit", "--quiet", "--all", "--message=Template moved")
+
+    run = run_template_check(environ, project, tmp_path, tools_env)
+
+    assert run.update.returncode != 0
+    assert "make update-template failed, and not on a conflict" in run.update.stderr
+    assert run.proposal is None

@@ -157,7 +157,7 @@ def test_ci_runs_every_check(baked_roots):
             for step in job.get("steps", [])
             if "run" in step
         }
-        for target in ("lint", "test", "validate", "build", "scan", "audit"):
+        for target in ("check-conflicts", "lint", "test", "validate", "build", "scan", "audit"):
             assert f"make {target}" in runs, f"{root.name}: CI does not run make {target}"
 
 

@@ -5,7 +5,9 @@ client Lambda's Python runtime uses) in a subprocess and serves it the Lambda Ru
 127.0.0.1. So the handler module is imported once (the init, a cold start), then invoked many
 times in the same process; an error raised at init or by the handler comes back through the
 API as it would on Lambda; and ``context.get_remaining_time_in_millis()`` counts down to a real
-deadline. Everything the process prints is kept in `LambdaProcess.logs`.
+deadline. Everything the process prints is kept in `LambdaProcess.logs`: the processes write
+to one file, not a pipe, so a line written before the function answered is there when the
+answer arrives (a thread reading a pipe may not have reached it yet).
 
 It is as strict as Lambda's execution environment (Lambda Developer Guide, "Understanding the
 Lambda execution environment lifecycle"), so code that breaks there breaks here:
@@ -25,11 +27,12 @@ Lambda execution environment lifecycle"), so code that breaks there breaks here:
 
 import itertools
 import json
+import os
 import queue
 import signal
 import subprocess
 import sys
-import threading
+import tempfile
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -87,7 +90,7 @@ class _Sandbox:
     request from a process that was stopped can never take an event meant for its successor."""
 
     api: BackgroundServer | None = None
-    process: subprocess.Popen[str] | None = None
+    process: subprocess.Popen[bytes] | None = None
     init_error: Any = None
 
 
@@ -143,8 +146,9 @@ class LambdaProcess:
         self._pending: queue.Queue[_Invocation] = queue.Queue()
         self._in_flight: dict[str, _Invocation] = {}
         self._ids = itertools.count(1)
-        self._output: list[str] = []
-        self._readers: list[threading.Thread] = []
+        # Appended to by every process of this instance (O_APPEND) and read with pread; it
+        # lives as long as the instance, since logs are read after __exit__ too.
+        self._output = tempfile.TemporaryFile(mode="a+b")  # noqa: SIM115
         self._sandbox: _Sandbox | None = None
         self._package_files: dict[Path, int] = {}
         # Whether the current process's init has INIT_LIMIT_SECONDS (see _start).
@@ -153,7 +157,8 @@ class LambdaProcess:
     @property
     def logs(self) -> str:
         """Everything the processes wrote to stdout and stderr so far."""
-        return "".join(self._output)
+        fd = self._output.fileno()
+        return os.pread(fd, os.fstat(fd).st_size, 0).decode(errors="replace")
 
     def __enter__(self) -> Self:
         self._package_files = _files_of(self._task_root)
@@ -167,8 +172,6 @@ class LambdaProcess:
         traceback: TracebackType | None,
     ) -> None:
         self._stop()
-        for reader in self._readers:
-            reader.join()
         written = _files_of(self._task_root).items() - self._package_files.items()
         if written and exc_type is None:
             names = ", ".join(sorted(str(path) for path, _ in written))
@@ -236,14 +239,10 @@ class LambdaProcess:
             [self._python, "-m", "awslambdaric", self._handler],
             cwd=source,
             env=environ,
-            stdout=subprocess.PIPE,
+            stdout=self._output,
             stderr=subprocess.STDOUT,
-            text=True,
         )
         self._sandbox = sandbox
-        reader = threading.Thread(target=self._read_output, args=(sandbox.process,), daemon=True)
-        reader.start()
-        self._readers.append(reader)
 
     def _stop(self) -> None:
         sandbox, self._sandbox = self._sandbox, None
@@ -302,11 +301,6 @@ class LambdaProcess:
             and time.monotonic() - self.spawned_at > self.init_limit_seconds
         )
 
-    def _read_output(self, process: subprocess.Popen[str]) -> None:
-        assert process.stdout is not None  # noqa: S101 - stdout=PIPE
-        for line in process.stdout:
-            self._output.append(line)
-
     # --- The Runtime API, called from the server's threads ------------------------------------
 
     def init_failed(self, sandbox: _Sandbox, error: Any) -> None:  # noqa: ANN401 - JSON
@@ -337,7 +331,7 @@ class LambdaProcess:
             self._in_flight[invocation.request_id] = invocation
         return invocation
 
-    def _next_pending(self, process: subprocess.Popen[str]) -> _Invocation | None:
+    def _next_pending(self, process: subprocess.Popen[bytes]) -> _Invocation | None:
         while process.poll() is None:
             try:
                 return self._pending.get(timeout=0.05)

@@ -62,3 +62,102 @@ def test_every_asynchronous_failure_path_alarms_when_its_record_is_lost(resource
         "GreaterThanThreshold",
     )
     assert alarm["AlarmActions"] == [{"Ref": "AlarmTopic"}]
+
+
+PUBLISHED = [answers for answers in COMBINATIONS if answers.get("cold_start", "none") != "none"]
+
+
+def version_ids(resources: dict[str, dict]) -> set[str]:
+    return {name for name, resource in resources.items() if resource["Type"] == "AWS::Lambda::Version"}
+
+
+@pytest.mark.parametrize("answers", PUBLISHED, ids=combination_id)
+def test_a_change_of_any_function_property_publishes_a_version_for_the_alias(
+    bake, tools_env, answers, resources, tmp_path
+):
+    """SAM names the version it publishes after a hash of what it watches, so a deploy creates a
+    new version, and moves the alias "live" to it, only when that hash changes (SAM's
+    AWS::Serverless::Function, AutoPublishAlias and AutoPublishAliasAllProperties). Without
+    AutoPublishAliasAllProperties it watches the code, Environment, MemorySize and SnapStart only."""
+    template = (Path(bake(answers)) / "template.yaml").read_text(encoding="utf-8")
+    (function,) = of_type(resources, "AWS::Lambda::Function")
+    timeout = f"      Timeout: {function['Timeout']}\n"
+    changes = {
+        "Timeout": (timeout, f"      Timeout: {function['Timeout'] + 1}\n"),
+        "ApplicationLogLevel": ("ApplicationLogLevel: INFO", "ApplicationLogLevel: WARN"),
+        "Tracing": (timeout, f"{timeout}      Tracing: PassThrough\n"),
+    }
+    (before,) = version_ids(resources)
+    for name, (old, new) in changes.items():
+        assert template.count(old) == 1, name
+        (tmp_path / "template.yaml").write_text(template.replace(old, new), encoding="utf-8")
+        (after,) = version_ids(translated(tmp_path, tools_env))
+        assert after != before, f"a new {name} publishes no version: the alias keeps the old one"
+
+
+# Each parameter the function reads, and two values it may take.
+PARAMETER_VALUES = {
+    "TargetUrl": ('"https://old.example.com/hook"', '"https://new.example.com/hook"'),
+    "SecretName": ('"relay/old-key"', '"relay/new-key"'),
+    "ExistingSecretArn": (
+        '"arn:aws:secretsmanager:us-east-1:123456789012:secret:old-AbCdEf"',
+        '"arn:aws:secretsmanager:us-east-1:123456789012:secret:new-GhIjKl"',
+    ),
+    "SecretsExtensionLayerArn": (
+        '"arn:aws:lambda:us-east-1:177933569100:layer:AWS-Parameters-and-Secrets-Lambda-Extension:11"',
+        '"arn:aws:lambda:us-east-1:177933569100:layer:AWS-Parameters-and-Secrets-Lambda-Extension:12"',
+    ),
+}
+
+
+@pytest.mark.parametrize("answers", PUBLISHED, ids=combination_id)
+def test_a_new_parameter_value_publishes_a_version_for_the_alias(bake, tools_env, answers, tmp_path):
+    """With AWS::LanguageExtensions before SAM's transform, "CloudFormation resolves references
+    to their actual values before AWS SAM computes the version hash" (SAM's
+    AWS::Serverless::Function, AutoPublishAliasAllProperties). That resolution happens inside
+    CloudFormation and is taken on AWS's word: here each reference is replaced by a value, as
+    it would be, and SAM's own translation must publish a new version for a new value."""
+    template = (Path(bake(answers)) / "template.yaml").read_text(encoding="utf-8")
+    read = [name for name in PARAMETER_VALUES if f"!Ref {name}" in template]
+    # Only a template with parameters needs the extra transform.
+    transforms = "Transform: [AWS::LanguageExtensions, AWS::Serverless-2016-10-31]"
+    assert template.count(transforms) == (1 if read else 0)
+    for name in read:
+        versions = set()
+        for value in PARAMETER_VALUES[name]:
+            (tmp_path / "template.yaml").write_text(template.replace(f"!Ref {name}", value), encoding="utf-8")
+            versions |= version_ids(translated(tmp_path, tools_env))
+        assert len(versions) == 2, f"a new {name} publishes no version: the alias keeps the old one"
+
+
+@pytest.mark.parametrize("answers", COMBINATIONS, ids=combination_id)
+def test_the_dead_letter_queue_takes_the_largest_record(resources):
+    """SQS refuses a message over the queue's MaximumMessageSize, at most 1 MiB (CreateQueue); an
+    asynchronous event may be 1 MB (Lambda's Invoke), and Lambda's record wraps it."""
+    assert resources["DeadLetterQueue"]["Properties"]["MaximumMessageSize"] == 1024 * 1024
+
+
+@pytest.mark.parametrize("answers", PUBLISHED, ids=combination_id)
+def test_a_snapstart_version_the_alias_left_is_deleted(answers, resources):
+    """Each SnapStart version's snapshot is billed while the version exists ("Improving startup
+    performance with Lambda SnapStart", pricing); SAM retains versions unless told otherwise."""
+    (version,) = (resource for resource in resources.values() if resource["Type"] == "AWS::Lambda::Version")
+    expected = "Delete" if answers["cold_start"] == "snapstart" else "Retain"
+    assert version["DeletionPolicy"] == expected
+
+
+@pytest.mark.parametrize("answers", COMBINATIONS, ids=combination_id)
+def test_a_service_may_invoke_the_function_only_from_this_account(resources):
+    """Each permission for a service names its source: the resource's ARN, or for S3, whose bucket
+    ARNs hold no account, this account (Lambda Developer Guide, "Granting Lambda function access to
+    AWS services"). It is granted on what the trigger invokes, the alias where there is one: a
+    grant on the unqualified ARN does not admit a qualified call (Lambda Developer Guide,
+    "Fine-tuning the Resources and Conditions sections of policies")."""
+    alias = [name for name, resource in resources.items() if resource["Type"] == "AWS::Lambda::Alias"]
+    for permission in of_type(resources, "AWS::Lambda::Permission"):
+        assert permission["Action"] == "lambda:InvokeFunction"
+        assert permission["FunctionName"] == ({"Ref": alias[0]} if alias else {"Ref": "Function"})
+        if permission["Principal"] == "s3.amazonaws.com":
+            assert permission["SourceAccount"] == {"Ref": "AWS::AccountId"}
+        else:
+            assert "SourceArn" in permission, permission

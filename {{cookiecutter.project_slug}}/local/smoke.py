@@ -19,6 +19,12 @@
 2. A poison event is not sent: any JSON is a valid payload here, so only your target decides
    what fails; tests/runtime/test_async_faults.py proves the failure path locally.
 {%- endif %}
+{%- if cookiecutter.cold_start != "none" %}
+3. The version the alias "live" runs must be the function as deployed: the same code and
+   version-specific settings as $LATEST. SAM publishes a version only when it sees the function
+   change (template.yaml, AutoPublishAlias); a deploy that changed $LATEST without publishing
+   would leave the trigger on the old version, so this says so instead of passing.
+{%- endif %}
 
 The checks take a `Stack`: `DeployedStack` reads the stack's outputs from CloudFormation and
 calls AWS with your credentials; tests/runtime/test_smoke.py runs the same checks against the
@@ -53,6 +59,26 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # rest is room for its queue of asynchronous events.
 POISON_WAIT_SECONDS = 6 * 60
 POISON = {"smoke-test": "an event the handler cannot read"}
+{%- endif %}
+{%- if cookiecutter.cold_start != "none" %}
+# The settings a published version freezes that template.yaml sets: "After you publish a
+# function version, its code, runtime, architecture, memory, layers, and most other
+# configuration settings are immutable" (Lambda Developer Guide, "Manage Lambda function
+# versions"). GetFunctionConfiguration returns them per version or alias.
+VERSIONED_SETTINGS = (
+    "CodeSha256",
+    "Runtime",
+    "Handler",
+    "Role",
+    "Architectures",
+    "MemorySize",
+    "Timeout",
+    "EphemeralStorage",
+    "Environment",
+    "Layers",
+    "LoggingConfig",
+    "TracingConfig",
+)
 {%- endif %}
 
 
@@ -146,6 +172,25 @@ def check_poison_event(stack: Stack, wait_seconds: float, poll_seconds: float) -
         time.sleep(poll_seconds)
     raise SmokeTestError(f"the poison event is not in the dead-letter queue after {wait_seconds} s")
 {%- endif %}
+{%- if cookiecutter.cold_start != "none" %}
+
+
+def check_alias_runs_what_was_deployed(
+    lambda_client: Any,  # noqa: ANN401 - a boto3 client of Lambda
+    function_arn: str,
+) -> str:
+    """Compare the version the alias "live" points at with the function as deployed ($LATEST)."""
+    configuration = lambda_client.get_function_configuration
+    deployed = configuration(FunctionName=function_arn, Qualifier="$LATEST")
+    live = configuration(FunctionName=function_arn, Qualifier="live")
+    stale = [name for name in VERSIONED_SETTINGS if deployed.get(name) != live.get(name)]
+    if stale:
+        raise SmokeTestError(
+            f"the alias live runs version {live['Version']}, which differs from the deployed "
+            f'function in {", ".join(stale)}: the deploy published no version (README, "Deploy")'
+        )
+    return f"alias live: version {live['Version']}, the function as deployed"
+{%- endif %}
 
 
 class DeployedStack:
@@ -161,8 +206,11 @@ class DeployedStack:
         outputs = {output["OutputKey"]: output["OutputValue"] for output in stack["Outputs"]}
         # The alias when there is one: it is what the trigger and the README's callers invoke.
         self.function = outputs.get("FunctionAliasArn", outputs["FunctionArn"])
+{%- if cookiecutter.cold_start != "none" %}
+        self.function_arn = outputs["FunctionArn"]
+{%- endif %}
         # A synchronous invocation may last the function's whole timeout.
-        self._lambda = boto3.client(
+        self.lambda_client = boto3.client(
             "lambda",
             region_name=region,
             config=Config(read_timeout=900, retries={"mode": "standard"}),
@@ -174,7 +222,7 @@ class DeployedStack:
 
     def invoke(self, event: Any) -> Answer:  # noqa: ANN401 - any JSON document
         """Invoke the function synchronously with ``event``."""
-        response = self._lambda.invoke(FunctionName=self.function, Payload=json.dumps(event))
+        response = self.lambda_client.invoke(FunctionName=self.function, Payload=json.dumps(event))
         return Answer(
             failed="FunctionError" in response, payload=json.loads(response["Payload"].read())
         )
@@ -182,7 +230,7 @@ class DeployedStack:
 
     def invoke_async(self, event: Any) -> None:  # noqa: ANN401 - any JSON document
         """Invoke the function asynchronously with ``event``."""
-        self._lambda.invoke(
+        self.lambda_client.invoke(
             FunctionName=self.function, InvocationType="Event", Payload=json.dumps(event)
         )
 
@@ -202,6 +250,9 @@ def main() -> None:
     stack = DeployedStack(environment)
     print(f"smoke test of {stack.function} ({environment})")
     try:
+{%- if cookiecutter.cold_start != "none" %}
+        print(check_alias_runs_what_was_deployed(stack.lambda_client, stack.function_arn))
+{%- endif %}
         print(check_good_event(stack))
 {%- if poison %}
         print(check_poison_event(stack, POISON_WAIT_SECONDS, poll_seconds=10))

@@ -1,14 +1,23 @@
 {%- set poison = cookiecutter.trigger in ("schedule", "eventbridge", "s3", "sns") -%}
+{%- set published = cookiecutter.cold_start != "none" -%}
 """`make smoke`'s checks (local/smoke.py), run against the local emulators instead of a deployed
 stack: the function through the runtime client{% if poison %}, Lambda's asynchronous invocation and the
 dead-letter queue in moto{% endif %}."""
 
-{% if poison -%}
+{% if published -%}
+import io
+import json
+{% endif -%}
+{% if poison or published -%}
 import uuid
-from dataclasses import dataclass, field
-{%- else -%}
-from dataclasses import dataclass
-{%- endif %}
+{% endif -%}
+{% if published -%}
+import zipfile
+{% endif -%}
+from dataclasses import dataclass{{ ", field" if poison }}
+{% if published -%}
+from pathlib import Path
+{% endif -%}
 from typing import Any
 
 import pytest
@@ -16,15 +25,25 @@ import pytest
 {% if poison -%}
 from local.async_invoke import AsyncInvoker, DeadLetter, create_async_invoker
 {% endif -%}
+{% if published -%}
+from local.aws import moto_client
+{% endif -%}
 from local.runtime import LambdaProcess
 from local.smoke import (
     Answer,
     SmokeTestError,
+{%- if published %}
+    check_alias_runs_what_was_deployed,
+{%- endif %}
     check_good_event,
 {%- if poison %}
     check_poison_event,
 {%- endif %}
 )
+{%- if published %}
+
+PACKAGE = Path(__file__).resolve().parents[2] / "src" / "{{ cookiecutter.package_name }}"
+{%- endif %}
 
 
 @dataclass
@@ -95,4 +114,70 @@ def test_a_deployment_that_loses_failed_events_fails(aws, receiver, start):
 
     with pytest.raises(SmokeTestError, match="not in the dead-letter queue"):
         check_poison_event(LocalDeployment(start(), invoker), wait_seconds=1, poll_seconds=0.1)
+{%- endif %}
+{%- if published %}
+
+
+@pytest.fixture
+def published_function(aws) -> tuple[Any, str]:
+    """The function in moto's Lambda as a deploy leaves it: version 1 published, "live" on it.
+
+    Returns the Lambda client and the function's (unqualified) ARN.
+    """
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"Service": "lambda.amazonaws.com"},
+                "Action": "sts:AssumeRole",
+            }
+        ],
+    }
+    name = f"smoke-{uuid.uuid4()}"
+    role = moto_client("iam", aws).create_role(
+        RoleName=name, AssumeRolePolicyDocument=json.dumps(trust)
+    )["Role"]["Arn"]
+    code = io.BytesIO()
+    with zipfile.ZipFile(code, "w") as archive:
+        for path in PACKAGE.rglob("*.py"):
+            archive.write(path, path.relative_to(PACKAGE.parent))
+    client = moto_client("lambda", aws)
+    function_arn = client.create_function(
+        FunctionName=name,
+        Runtime="python{{ cookiecutter.python_version }}",
+        Role=role,
+        Handler="{{ cookiecutter.package_name }}.handler.lambda_handler",
+        Code={"ZipFile": code.getvalue()},
+        Timeout={{ cookiecutter.timeout | int }},
+        Environment={"Variables": {"MAX_CONCURRENCY": "10"}},
+    )["FunctionArn"]
+    version = client.publish_version(FunctionName=name)["Version"]
+    client.create_alias(FunctionName=name, Name="live", FunctionVersion=version)
+    return client, function_arn
+
+
+def test_an_alias_left_on_an_old_version_fails(published_function):
+    client, function_arn = published_function
+    assert check_alias_runs_what_was_deployed(client, function_arn) == (
+        "alias live: version 1, the function as deployed"
+    )
+    # What a deploy that SAM published no version for does: $LATEST changes, the alias stays.
+    client.update_function_configuration(
+        FunctionName=function_arn,
+        Timeout={{ (cookiecutter.timeout | int) + 1 }},
+        Environment={"Variables": {"MAX_CONCURRENCY": "11"}},
+    )
+
+    with pytest.raises(SmokeTestError) as stale:
+        check_alias_runs_what_was_deployed(client, function_arn)
+    assert "runs version 1, which differs from the deployed function in Timeout, Environment:" in (
+        str(stale.value)
+    )
+
+    version = client.publish_version(FunctionName=function_arn)["Version"]
+    client.update_alias(FunctionName=function_arn, Name="live", FunctionVersion=version)
+    assert check_alias_runs_what_was_deployed(client, function_arn) == (
+        "alias live: version 2, the function as deployed"
+    )
 {%- endif %}

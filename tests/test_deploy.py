@@ -161,3 +161,20 @@ def test_a_service_may_invoke_the_function_only_from_this_account(resources):
             assert permission["SourceAccount"] == {"Ref": "AWS::AccountId"}
         else:
             assert "SourceArn" in permission, permission
+
+
+@pytest.mark.parametrize("answers", COMBINATIONS, ids=combination_id)
+def test_a_created_secret_goes_with_the_stack_and_the_readme_says_how_to_reuse_its_name(
+    bake, answers, resources
+):
+    """A secret scheduled for deletion keeps its name, and CreateSecret of that name fails until it
+    is gone (DeleteSecret; CreateSecret): a stack made again at once needs another name."""
+    secrets = {name: r for name, r in resources.items() if r["Type"] == "AWS::SecretsManager::Secret"}
+    readme = (Path(bake(answers)) / "README.md").read_text(encoding="utf-8")
+    if not secrets:
+        assert "--force-delete-without-recovery" not in readme
+        return
+    ((_, secret),) = secrets.items()
+    assert secret["Properties"]["Name"] == {"Ref": "SecretName"}
+    assert secret["DeletionPolicy"] == "Delete"
+    assert "aws secretsmanager delete-secret --secret-id <name> --force-delete-without-recovery" in readme

@@ -178,3 +178,34 @@ def test_a_created_secret_goes_with_the_stack_and_the_readme_says_how_to_reuse_i
     assert secret["Properties"]["Name"] == {"Ref": "SecretName"}
     assert secret["DeletionPolicy"] == "Delete"
     assert "aws secretsmanager delete-secret --secret-id <name> --force-delete-without-recovery" in readme
+
+
+# The metric an event source counts an event in when it cannot put it into its dead-letter queue.
+SOURCE_DEAD_LETTER_FAILURES = {
+    "eventbridge": ("AWS/Events", "InvocationsFailedToBeSentToDlq", "RuleName"),
+    "sns": ("AWS/SNS", "NumberOfNotificationsFailedToRedriveToDlq", "TopicName"),
+}
+
+
+@pytest.mark.parametrize("answers", COMBINATIONS, ids=combination_id)
+def test_an_event_source_that_cannot_dead_letter_alarms(answers, resources):
+    """EventBridge and SNS put what they could not deliver into the dead-letter queue themselves,
+    and count what they cannot put there (EventBridge User Guide, "Monitoring Amazon
+    EventBridge"; SNS's CloudWatch metrics): that count has an alarm on this stack's rule or topic."""
+    trigger = answers.get("trigger", "sqs")
+    alarms = {
+        (alarm["Namespace"], alarm["MetricName"]): alarm
+        for alarm in of_type(resources, "AWS::CloudWatch::Alarm")
+        if alarm["MetricName"] in {metric for _, metric, _ in SOURCE_DEAD_LETTER_FAILURES.values()}
+    }
+    if trigger not in SOURCE_DEAD_LETTER_FAILURES:
+        assert not alarms
+        return
+    namespace, metric, dimension = SOURCE_DEAD_LETTER_FAILURES[trigger]
+    alarm = alarms[namespace, metric]
+    ((name, value),) = ((d["Name"], d["Value"]) for d in alarm["Dimensions"])
+    assert name == dimension
+    source = "AWS::Events::Rule" if trigger == "eventbridge" else "AWS::SNS::Topic"
+    referenced = value.get("Ref") or value["Fn::GetAtt"][0]
+    assert resources[referenced]["Type"] == source
+    assert alarm["AlarmActions"] == [{"Ref": "AlarmTopic"}]

@@ -181,7 +181,9 @@ def check_alias_runs_what_was_deployed(
 ) -> str:
     """Compare the version the alias "live" points at with the function as deployed ($LATEST)."""
     configuration = lambda_client.get_function_configuration
-    deployed = configuration(FunctionName=function_arn, Qualifier="$LATEST")
+    # Unqualified, the call answers for $LATEST, and a grant on the function's ARN admits it;
+    # the same ARN with Qualifier="$LATEST" would need a grant on the qualified ARN.
+    deployed = configuration(FunctionName=function_arn)
     live = configuration(FunctionName=function_arn, Qualifier="live")
     stale = [name for name in VERSIONED_SETTINGS if deployed.get(name) != live.get(name)]
     if stale:

@@ -95,6 +95,26 @@ def test_a_change_of_any_function_property_publishes_a_version_for_the_alias(
         assert after != before, f"a new {name} publishes no version: the alias keeps the old one"
 
 
+def test_a_change_of_reserved_concurrency_alone_asks_for_a_version_lambda_will_not_publish(
+    bake, tools_env, tmp_path
+):
+    """The hazard the template and README warn of (contract row 39, SAM issue 3281): with
+    AutoPublishAliasAllProperties SAM hashes ReservedConcurrentExecutions too, a setting no
+    version holds, so a deploy changing only it asks for a new version while Lambda, seeing the
+    code and version settings unchanged, publishes none (PublishVersion), and the deploy rolls
+    back. The day SAM leaves it out of the hash, this test fails and the warnings can go."""
+    project = Path(bake({"cold_start": "provisioned", "reserved_concurrency": "5"}))
+    template = (project / "template.yaml").read_text(encoding="utf-8")
+    old = "      ReservedConcurrentExecutions: 5\n"
+    assert template.count(old) == 1
+    assert "SAM issue 3281" in template[: template.index(old)].rsplit("\n\n", 1)[-1]
+    assert "only `ReservedConcurrentExecutions`" in (project / "README.md").read_text(encoding="utf-8")
+    (before,) = version_ids(translated(project, tools_env))
+    (tmp_path / "template.yaml").write_text(template.replace(old, old.replace("5", "6")), encoding="utf-8")
+    (after,) = version_ids(translated(tmp_path, tools_env))
+    assert after != before
+
+
 # Each parameter the function reads, and two values it may take.
 PARAMETER_VALUES = {
     "TargetUrl": ('"https://old.example.com/hook"', '"https://new.example.com/hook"'),
@@ -182,6 +202,7 @@ def test_a_created_secret_goes_with_the_stack_and_the_readme_says_how_to_reuse_i
 
 # The metric an event source counts an event in when it cannot put it into its dead-letter queue.
 SOURCE_DEAD_LETTER_FAILURES = {
+    "schedule": ("AWS/Scheduler", "InvocationsFailedToBeSentToDeadLetterCount", "ScheduleGroup"),
     "eventbridge": ("AWS/Events", "InvocationsFailedToBeSentToDlq", "RuleName"),
     "sns": ("AWS/SNS", "NumberOfNotificationsFailedToRedriveToDlq", "TopicName"),
 }
@@ -189,9 +210,9 @@ SOURCE_DEAD_LETTER_FAILURES = {
 
 @pytest.mark.parametrize("answers", COMBINATIONS, ids=combination_id)
 def test_an_event_source_that_cannot_dead_letter_alarms(answers, resources):
-    """EventBridge and SNS put what they could not deliver into the dead-letter queue themselves,
-    and count what they cannot put there (EventBridge User Guide, "Monitoring Amazon
-    EventBridge"; SNS's CloudWatch metrics): that count has an alarm on this stack's rule or topic."""
+    """Scheduler, EventBridge and SNS put what they could not deliver into the dead-letter queue
+    themselves, and count what they cannot put there (contract row 46): that count has an alarm on
+    this stack's schedule group, rule or topic, and the schedule is in that group."""
     trigger = answers.get("trigger", "sqs")
     alarms = {
         (alarm["Namespace"], alarm["MetricName"]): alarm
@@ -205,7 +226,14 @@ def test_an_event_source_that_cannot_dead_letter_alarms(answers, resources):
     alarm = alarms[namespace, metric]
     ((name, value),) = ((d["Name"], d["Value"]) for d in alarm["Dimensions"])
     assert name == dimension
-    source = "AWS::Events::Rule" if trigger == "eventbridge" else "AWS::SNS::Topic"
+    source = {
+        "schedule": "AWS::Scheduler::ScheduleGroup",
+        "eventbridge": "AWS::Events::Rule",
+        "sns": "AWS::SNS::Topic",
+    }[trigger]
     referenced = value.get("Ref") or value["Fn::GetAtt"][0]
     assert resources[referenced]["Type"] == source
+    if trigger == "schedule":
+        (schedule,) = of_type(resources, "AWS::Scheduler::Schedule")
+        assert schedule["GroupName"] == {"Ref": referenced}
     assert alarm["AlarmActions"] == [{"Ref": "AlarmTopic"}]

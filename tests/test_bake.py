@@ -109,6 +109,7 @@ DEFAULT_FILES = {
         for module in (
             "aws",
             "event_loop",
+            "find_python",
             "http_server",
             "in_process",
             "probe",
@@ -367,16 +368,19 @@ def test_make_run_works_and_never_shows_the_secret(bake, answers, project_env):
         assert secret not in result.stdout + result.stderr
 
 
-def test_the_environment_is_made_with_the_runtimes_python_or_not_at_all(bake, tmp_path):
-    """pyproject.toml requires the runtime's Python; another version on PATH is not taken for it."""
-    runtime_python = interpreter_for("3.13")
-    if runtime_python is None:
-        pytest.skip("no Python 3.13 on this machine")
+def test_the_environment_is_made_with_the_runtimes_python_or_the_newest_supported_one(bake, tmp_path):
+    """The runtime's Python wins wherever the machine has it; without it the newest of 3.12 to 3.14
+    is taken with a warning naming the difference, except with EXACT_PYTHON=1 (CI); without
+    any, nothing is made and the message says how to get one."""
+    runtime_python, other_python = interpreter_for("3.13"), interpreter_for("3.12")
+    if runtime_python is None or other_python is None:
+        pytest.skip("this test needs Python 3.13 and 3.12")
     project = bake({"python_version": "3.13"})
     path = tmp_path / "bin"
     path.mkdir()
-    (path / "python3").symlink_to(sys.executable)  # another version (the one running the tests)
-    environ = sandboxed_environ(PATH=f"{path}{os.pathsep}/usr/bin{os.pathsep}/bin")
+    (path / "python3").symlink_to(sys.executable)  # 3.11: runs local/find_python.py, never chosen
+    # No pyenv or uv to look in: only what is on this PATH.
+    environ = sandboxed_environ(PATH=f"{path}{os.pathsep}/usr/bin{os.pathsep}/bin", PYENV_ROOT=str(tmp_path))
     venv = tmp_path / "venv"
 
     def make_with_path(*arguments: str) -> subprocess.CompletedProcess[str]:
@@ -389,15 +393,29 @@ def test_the_environment_is_made_with_the_runtimes_python_or_not_at_all(bake, tm
             check=False,
         )
 
+    def chosen(*arguments: str) -> subprocess.CompletedProcess[str]:
+        return make_with_path("--eval", "chosen-python: ; @echo $(PYTHON)", "chosen-python", *arguments)
+
     refused = make_with_path("install")
     assert refused.returncode != 0
-    assert "Python 3.13 (the function's runtime, python3.13) was not found" in refused.stderr
-    assert "make <target> PYTHON=/path/to/python3.13" in refused.stderr
+    assert "Python 3.13 or another of 3.12 to 3.14 was not found" in refused.stderr
+    assert "uv python install 3.13, or pyenv install 3.13" in refused.stderr
     assert not venv.exists()
 
+    (path / "python3.12").symlink_to(other_python)
+    fallback = chosen()
+    assert fallback.stdout.strip() == str(path / "python3.12")
+    assert "warning: Python 3.13 (the function's Lambda runtime) was not found" in fallback.stderr
+    assert "uses Python 3.12" in fallback.stderr
+    exact = chosen("EXACT_PYTHON=1")
+    assert exact.stdout.strip() == ""
+    assert "make: Python 3.13 was not found" in exact.stderr
+
     (path / "python3.13").symlink_to(runtime_python)
-    chosen = make_with_path("--eval", "chosen-python: ; @echo $(PYTHON)", "chosen-python")
-    assert chosen.stdout.strip() == "python3.13"
+    for arguments in ((), ("EXACT_PYTHON=1",)):
+        runtime = chosen(*arguments)
+        assert runtime.stdout.strip() == str(path / "python3.13")
+        assert not runtime.stderr
 
 
 def pins(project: Path) -> set[str]:

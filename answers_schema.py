@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import keyword
 import re
+import sys
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -21,6 +23,8 @@ ROOT = Path(__file__).resolve().parent
 SCHEMA_PATH = ROOT / "answers.schema.json"
 # Free text is one line: no control characters (the hook also refuses other unprintable ones).
 ONE_LINE = r"^[^\u0000-\u001f\u007f]*$"
+# A required name is more than blank space.
+NOT_BLANK = r"\S"
 
 
 def load_hook() -> ModuleType:
@@ -46,19 +50,26 @@ def properties(hook: ModuleType, defaults: dict[str, Any]) -> dict[str, dict[str
     """Each answer's schema, in prompt order, from the hook's rules."""
     email = {"type": "string", "maxLength": hook.EMAIL_MAX, "pattern": whole(hook.EMAIL.pattern)}
     rules: dict[str, dict[str, Any]] = {
-        "project_name": {"type": "string", "minLength": 1, "maxLength": hook.NAME_MAX, "pattern": ONE_LINE},
+        "project_name": {
+            "type": "string",
+            "maxLength": hook.NAME_MAX,
+            "allOf": [{"pattern": ONE_LINE}, {"pattern": NOT_BLANK}],
+        },
         "project_slug": {
             "type": "string",
             "maxLength": hook.PROJECT_SLUG_MAX,
             "pattern": whole(hook.SLUG.pattern),
         },
-        "package_name": {"type": "string", "pattern": whole(hook.PACKAGE.pattern)},
+        "package_name": {
+            "type": "string",
+            "pattern": whole(hook.PACKAGE.pattern),
+            "allOf": [{"not": {"enum": shadowed_names(hook)}}],
+        },
         "description": {"type": "string", "maxLength": hook.DESCRIPTION_MAX, "pattern": ONE_LINE},
         "author_name": {
             "type": "string",
-            "minLength": 1,
             "maxLength": hook.NAME_MAX,
-            "pattern": r"^[^,\u0000-\u001f\u007f]*$",
+            "allOf": [{"pattern": r"^[^,\u0000-\u001f\u007f]*$"}, {"pattern": NOT_BLANK}],
         },
         "author_email": email,
         "aws_region": {"type": "string", "pattern": whole(hook.REGION.pattern)},
@@ -82,7 +93,7 @@ def properties(hook: ModuleType, defaults: dict[str, Any]) -> dict[str, dict[str
                 },
             ]
         },
-        "env_vars": {"type": "string"},
+        "env_vars": {"type": "string", "pattern": env_vars_pattern(hook)},
         "alarm_email": {"anyOf": [{"const": ""}, email]},
         "catalog_owner": {
             "type": "string",
@@ -118,6 +129,39 @@ def properties(hook: ModuleType, defaults: dict[str, Any]) -> dict[str, dict[str
     return ordered
 
 
+def shadowed_names(hook: ModuleType) -> list[str]:
+    """Package names the hook refuses although they match its pattern: Python's keywords, the
+    standard library's modules (of the Python that writes the schema, and newer ones the hook
+    names) and the import names the project already uses."""
+    names = {*keyword.kwlist, *keyword.softkwlist, *sys.stdlib_module_names, *hook.NEWER_STDLIB}
+    names |= set(hook.TAKEN_IMPORT_NAMES)
+    return sorted(name for name in names if hook.PACKAGE.fullmatch(name))
+
+
+def env_vars_pattern(hook: ModuleType) -> str:
+    """env_vars as comma-separated NAME=value pairs, each name as the hook allows it and given
+    once. The hook's 4 KB budget, counted in bytes, stays the hook's."""
+    # A name becomes an attribute of the settings in lower case: not a keyword.
+    keywords = [word.upper() for word in keyword.kwlist if word.islower()]
+    refused = sorted({*hook.LAMBDA_RESERVED, *hook.TEMPLATE_NAMES, *hook.PROCESS_NAMES, *keywords})
+    prefixes = [*hook.AWS_PREFIXES, *hook.PROCESS_PREFIXES]
+    credential = (
+        rf"(?=[A-Z0-9_]*(?:{'|'.join(hook.CREDENTIAL_WORDS)}))"
+        rf"(?![A-Z0-9_]*(?:{'|'.join(hook.POINTER_SUFFIXES)})\s*=)"
+    )
+    name = (
+        rf"(?!(?:{'|'.join(refused)})\s*=)(?!{'|'.join(prefixes)})(?!{credential})"
+        rf"{hook.ENV_NAME.pattern}"
+    )
+    # A value is printable text without a comma, which separates the pairs.
+    pair = rf"\s*{name}\s*=[^,\u0000-\u001f\u007f\u0085\u2028\u2029{BIDI}]*"
+    # No name twice: a name at a pair's start that comes again at a later pair's start.
+    no_repeat = r"(?!(?:.*,)?\s*([A-Z][A-Z0-9_]*)\s*=.*,\s*\1\s*=)"
+    return rf"^{no_repeat}(?:{pair}|\s*)(?:,(?:{pair}|\s*))*$"
+
+
+# The hook's bidirectional-text controls, which can make a file read differently from what it is.
+BIDI = r"\u202a-\u202e\u2066-\u2069"
 DIGITS = {"type": "string", "pattern": "^[0-9]+$"}
 # Cookiecutter renders every answer it is given as a Jinja template before the hook sees it, so
 # "{{ 7*7 }}" arrives as "49", and a template can run code on the machine that bakes. Text that

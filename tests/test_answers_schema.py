@@ -21,6 +21,8 @@ VALIDATOR = jsonschema.Draft202012Validator(SCHEMA)
 TABLE = [
     ("project_name", 'Zoë\'s "Relay" — 1', True),
     ("project_name", "", False),
+    ("project_name", "   ", False),
+    ("project_name", "\u3000", False),  # an ideographic space is blank too
     ("project_name", "x" * 101, False),
     ("project_name", "two\nlines", False),
     ("project_slug", "my-task", True),
@@ -29,6 +31,13 @@ TABLE = [
     ("project_slug", "a" * 41, False),
     ("package_name", "my_task", True),
     ("package_name", "1task", False),
+    ("package_name", "class", False),
+    ("package_name", "match", False),  # a soft keyword
+    ("package_name", "json", False),
+    ("package_name", "asyncio", False),
+    ("package_name", "annotationlib", False),  # a module of a newer Python than this one
+    ("package_name", "boto3", False),
+    ("package_name", "jsonish", True),
     ("task", "blank", True),
     ("task", "relay", False),
     ("description", "", True),
@@ -37,9 +46,29 @@ TABLE = [
     # Jinja syntax, which cookiecutter would render (and run) before the hook saw it.
     ("description", "{{ 7*7 }}", False),
     ("env_vars", "A={% if cycler %}x{% endif %}", False),
+    ("env_vars", "", True),
+    ("env_vars", " APP_MODE = fast , APP_NOTE=Zoë \"q\" 'x' = y,", True),
+    ("env_vars", "APP_MODE=fast,,APP_REGION=eu-west-1", True),
+    ("env_vars", "DB_PASSWORD_SECRET_NAME=db/password,MY_TOKEN_ARN=arn:x", True),
+    ("env_vars", "AWS_REGION=eu-west-1", False),
+    ("env_vars", "LAMBDA_TASK=x", False),
+    ("env_vars", "TARGET_URL=https://example.com", False),
+    ("env_vars", "PYTHONPATH=/tmp", False),
+    ("env_vars", "lower=x", False),
+    ("env_vars", "1BAD=x", False),
+    ("env_vars", "A=x", False),  # POSIX, as Lambda has it: two characters at least
+    ("env_vars", "IF=1", False),  # settings.if
+    ("env_vars", "DUP=1,DUP=2", False),
+    ("env_vars", "DUP=1, APP_X=2 , DUP =3", False),
+    ("env_vars", "APP_MODE", False),
+    ("env_vars", "APP_MODE=a\nb", False),
+    ("env_vars", "APP_MODE=a\u202eb", False),
+    ("env_vars", "DB_PASSWORD=hunter2", False),
+    ("env_vars", "APP_MODE=1,STRIPE_API_KEY=sk_live", False),
     ("s3_suffix", ".json{# x #}", False),
     ("author_name", "Ada Lovelace", True),
     ("author_name", "Lovelace, Ada", False),
+    ("author_name", " ", False),
     ("author_email", "ada@example.com", True),
     ("author_email", "ada", False),
     ("trigger", "sns", True),
@@ -97,10 +126,9 @@ TABLE = [
 ]
 # Rules a JSON Schema cannot express: the hook refuses these answers, the schema lets them through.
 HOOK_ONLY = [
-    ("package_name", "json", "a standard-library module the package would shadow"),
     ("schedule_expression", "cron(0 8 * * MON *)", "the fields of a cron expression"),
     ("event_pattern", '{"source": "orders"}', "what EventBridge accepts in a pattern"),
-    ("env_vars", "1BAD=x", "the NAME=value pairs and the 4 KB budget"),
+    ("env_vars", "APP_BLOB=" + "x" * 4000, "Lambda's 4 KB for all variables, counted in bytes"),
     ("s3_prefix", "é" * 600, "S3 counts bytes, a schema counts characters"),
     ("catalog_owner", "group:default/" + "x" * 64, "each part of a reference at most 63 characters"),
 ]

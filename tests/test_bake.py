@@ -111,6 +111,7 @@ DEFAULT_FILES = {
             "event_loop",
             "find_python",
             "http_server",
+            "http_stand_in",
             "in_process",
             "probe",
             "probe_task",
@@ -155,7 +156,7 @@ DEFAULT_FILES = {
     "tests/runtime/test_task_faults.py",
     *(
         f"tests/unit/test_{module}.py"
-        for module in ("batch", "event_loop", "events", "secret_cache", "settings", "task")
+        for module in ("batch", "event_loop", "events", "http_stand_in", "secret_cache", "settings", "task")
     ),
 }
 
@@ -364,6 +365,9 @@ def test_make_run_works_and_never_shows_the_secret(bake, answers, project_env):
     assert re.search(r"(batch|event) processed: \d+ received", result.stdout), result.stdout
     if answers.get("task", "http_delivery") == "http_delivery":
         assert "The receiver accepted" in result.stdout
+    # botocore's INFO lines on where it found credentials and endpoints are silenced, as billed
+    # lines that say nothing new.
+    assert '"logger": "botocore' not in result.stdout
     for secret in secrets:
         assert secret not in result.stdout + result.stderr
 

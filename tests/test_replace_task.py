@@ -1,7 +1,8 @@
-"""A user's own task in a blank bake, written by editing only the files its README lists: a task
-that writes each message to a DynamoDB table the stack declares, with the README's own
-template.yaml blocks. The machinery is left as it was baked, and the project's lint, tests,
-`make run`, fault tests and template checks pass."""
+"""A user's own task in a blank bake, written by editing only the files its README lists, with
+the README's own template.yaml blocks for each of its worked resources: a task that writes each
+message to a DynamoDB table, and a scheduled task that writes each run to an S3 bucket under its
+scheduled hour. The machinery is left as it was baked, and the project's lint, tests, `make run`,
+fault tests and template checks pass."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import hashlib
 import json
 import re
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -17,7 +19,7 @@ from tests.environments import make
 
 PACKAGE = "csv_summary"  # sorts before "local", the local tooling's package
 
-TASK = '''"""The function's one task: write each message to the results table, one item per message id."""
+TABLE_TASK = '''"""The function's one task: write each message to the results table, one item per id."""
 
 import asyncio
 from dataclasses import dataclass
@@ -65,7 +67,7 @@ class Task:
         """Nothing to close: the client's pool goes with the process."""
 '''
 
-TASK_WORLD = '''"""The task's world on this machine: the results table, in moto."""
+TABLE_WORLD = '''"""The task's world on this machine: the results table, in moto."""
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -106,7 +108,7 @@ def task_world(endpoint_url: str) -> Iterator[TaskWorld]:
     yield TaskWorld(environment={"RESULTS_TABLE": TABLE}, report=report)
 '''
 
-TEST_TASK = '''import asyncio
+TEST_TABLE_TASK = '''import asyncio
 import uuid
 
 import pytest
@@ -115,19 +117,15 @@ from PACKAGE.message import Message
 from PACKAGE.settings import Environment, SettingsError
 from PACKAGE.task import Task, TaskSettings
 
-from local.aws import FAKE_CREDENTIALS, PROFILE_VARIABLES, moto_client
+from local.aws import moto_client
 from local.task_world import create_results_table
 
 
 @pytest.fixture
-def table(aws, monkeypatch) -> str:
-    """A new results table in moto, and AWS pointed at moto."""
+def table(aws_environment) -> str:
+    """A new results table in moto, where the task's client goes."""
     name = f"results-{uuid.uuid4()}"
-    create_results_table(aws, name)
-    for variable in PROFILE_VARIABLES:
-        monkeypatch.delenv(variable, raising=False)
-    for variable, value in {**FAKE_CREDENTIALS, "AWS_ENDPOINT_URL": aws}.items():
-        monkeypatch.setenv(variable, value)
+    create_results_table(aws_environment, name)
     return name
 
 
@@ -160,6 +158,177 @@ def test_the_table_must_be_named():
         environment.check()
 '''
 
+BUCKET_TASK = '''"""The function's one task: keep each run's input in the bucket, under its scheduled hour."""
+
+import asyncio
+from dataclasses import dataclass
+from typing import Self
+
+import boto3
+
+from .message import Message
+from .settings import Environment
+
+
+@dataclass(frozen=True, kw_only=True)
+class TaskSettings:
+    """The task's configuration.
+
+    Attributes:
+        results_bucket: RESULTS_BUCKET, the S3 bucket each run is written to.
+    """
+
+    results_bucket: str
+
+    @classmethod
+    def read(cls, environment: Environment) -> Self:
+        """Read the settings from ``environment``; its `check` reports any problem."""
+        return cls(results_bucket=environment.text("RESULTS_BUCKET", expected="an S3 bucket name"))
+
+
+class Task:
+    """Writes each run to the results bucket; built once at init."""
+
+    def __init__(self, settings: TaskSettings) -> None:
+        """Create the S3 client once, for every invocation."""
+        self._bucket = settings.results_bucket
+        self._client = boto3.client("s3")
+
+    async def run(self, message: Message) -> None:
+        """Write the run under its scheduled hour: every attempt of a run writes the same key."""
+        if message.smoke_test:
+            return  # a deployed stack's smoke test: no hour of real data to write
+        key = f"rates/{message.time:%Y/%m/%d/%H}.json"
+        body = message.body.encode()
+        # boto3 blocks: in a thread, the loop stays free.
+        await asyncio.to_thread(self._client.put_object, Bucket=self._bucket, Key=key, Body=body)
+
+    async def close(self) -> None:
+        """Nothing to close: the client's pool goes with the process."""
+'''
+
+BUCKET_WORLD = '''"""The task's world on this machine: the results bucket, in moto."""
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from local.aws import moto_client
+
+BUCKET = "results"
+
+
+@dataclass(frozen=True)
+class TaskWorld:
+    """The task's settings, pointed at its local stand-ins, and a report of what they saw."""
+
+    environment: dict[str, str]
+    report: Callable[[], list[str]]
+
+
+def create_results_bucket(endpoint_url: str, name: str) -> None:
+    """Create the results bucket in moto at ``endpoint_url``."""
+    moto_client("s3", endpoint_url).create_bucket(Bucket=name)
+
+
+def keys(endpoint_url: str, bucket: str) -> list[str]:
+    """The keys of the objects in ``bucket``, in order."""
+    listed = moto_client("s3", endpoint_url).list_objects_v2(Bucket=bucket)
+    return [item["Key"] for item in listed.get("Contents", [])]
+
+
+@contextmanager
+def task_world(endpoint_url: str) -> Iterator[TaskWorld]:
+    """Create the results bucket; report its keys after the run."""
+    create_results_bucket(endpoint_url, BUCKET)
+
+    def report() -> list[str]:
+        return [f"The results bucket holds {', '.join(keys(endpoint_url, BUCKET)) or 'nothing'}."]
+
+    yield TaskWorld(environment={"RESULTS_BUCKET": BUCKET}, report=report)
+'''
+
+TEST_BUCKET_TASK = '''import asyncio
+import uuid
+from datetime import UTC, datetime
+
+import pytest
+
+from PACKAGE.message import Message
+from PACKAGE.settings import Environment, SettingsError
+from PACKAGE.task import Task, TaskSettings
+
+from local.task_world import create_results_bucket, keys
+
+EIGHT_OCLOCK = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def bucket(aws_environment) -> str:
+    """A new results bucket in moto, where the task's client goes."""
+    name = f"results-{uuid.uuid4()}"
+    create_results_bucket(aws_environment, name)
+    return name
+
+
+def run(bucket: str, *messages: Message) -> None:
+    async def main() -> None:
+        task = Task(TaskSettings.read(Environment({"RESULTS_BUCKET": bucket})))
+        try:
+            for message in messages:
+                await task.run(message)
+        finally:
+            await task.close()
+
+    asyncio.run(main())
+
+
+def test_each_run_is_one_object_under_its_scheduled_hour(aws, bucket):
+    eight = Message(id="run-8", body="{}", time=EIGHT_OCLOCK)
+    nine = Message(id="run-9", body="{}", time=EIGHT_OCLOCK.replace(hour=9))
+
+    run(bucket, eight, nine, eight)  # the eight o'clock run, attempted again
+
+    assert keys(aws, bucket) == ["rates/2026/11/23/08.json", "rates/2026/11/23/09.json"]
+
+
+def test_the_smoke_tests_runs_write_nothing(aws, bucket):
+    run(bucket, Message(id="run", body="{}", time=EIGHT_OCLOCK, smoke_test=True))
+
+    assert keys(aws, bucket) == []
+
+
+def test_the_bucket_must_be_named():
+    environment = Environment({})
+    TaskSettings.read(environment)
+
+    with pytest.raises(SettingsError, match="RESULTS_BUCKET is not set"):
+        environment.check()
+'''
+
+
+@dataclass(frozen=True)
+class OwnTask:
+    """A task of one's own, and the README's worked resource it writes to."""
+
+    heading: str  # of the README's worked example whose template.yaml blocks it takes
+    variable: str
+    task: str
+    world: str
+    tests: str
+    run_reports: str  # what `make run` prints of the resource afterwards
+
+
+TABLE_WRITER = OwnTask("A DynamoDB table", "RESULTS_TABLE", TABLE_TASK, TABLE_WORLD, TEST_TABLE_TASK, "")
+HOURLY_BUCKET_WRITER = OwnTask(
+    "An S3 bucket",
+    "RESULTS_BUCKET",
+    BUCKET_TASK,
+    BUCKET_WORLD,
+    TEST_BUCKET_TASK,
+    "The results bucket holds rates/2026/11/23/08.json.",
+)
+
 
 def edit_files_listed(readme: str) -> set[str]:
     """The files the README's "Your own task" table says a user edits."""
@@ -168,10 +337,10 @@ def edit_files_listed(readme: str) -> set[str]:
     return {path for row in rows for path in re.findall(r"`([^`]+\.[a-z]+)`", row.split(" | ")[0])}
 
 
-def yaml_blocks(readme: str) -> list[str]:
-    """The README's template.yaml blocks for a task that writes to a resource it declares."""
-    section = readme.split("### A task that writes to a resource the stack declares", 1)[1]
-    return re.findall(r"```yaml\n(.*?)```", section.split("\n## ", 1)[0], flags=re.DOTALL)
+def yaml_blocks(readme: str, heading: str) -> list[str]:
+    """The README's template.yaml blocks of one worked example of a resource the task writes to."""
+    section = readme.split(f"\n#### {heading}\n", 1)[1]
+    return re.findall(r"```yaml\n(.*?)```", re.split(r"\n##", section, maxsplit=1)[0], flags=re.DOTALL)
 
 
 def digests(project: Path) -> dict[str, str]:
@@ -182,28 +351,32 @@ def digests(project: Path) -> dict[str, str]:
     }
 
 
-@pytest.mark.parametrize("trigger", ["sqs", "sns"])
+@pytest.mark.parametrize(
+    ("trigger", "own"),
+    [("sqs", TABLE_WRITER), ("sns", TABLE_WRITER), ("schedule", HOURLY_BUCKET_WRITER)],
+    ids=["sqs-table", "sns-table", "schedule-bucket"],
+)
 def test_a_task_of_ones_own_replaces_the_blank_one_through_the_listed_files(
-    bake, project_env, tools_env, tmp_path, trigger
+    bake, project_env, tools_env, scan_env, tmp_path, trigger, own
 ):
     project = tmp_path / "csv-summary"
     shutil.copytree(bake({"task": "blank", "project_name": "Csv Summary", "trigger": trigger}), project)
     before = digests(project)
     readme = (project / "README.md").read_text(encoding="utf-8")
     listed = edit_files_listed(readme)
-    resources, variable = yaml_blocks(readme)
+    resources, variable = yaml_blocks(readme, own.heading)
 
-    (project / "src" / PACKAGE / "task.py").write_text(TASK, encoding="utf-8")
-    (project / "local" / "task_world.py").write_text(TASK_WORLD, encoding="utf-8")
+    (project / "src" / PACKAGE / "task.py").write_text(own.task, encoding="utf-8")
+    (project / "local" / "task_world.py").write_text(own.world, encoding="utf-8")
     (project / "tests" / "unit" / "test_task.py").write_text(
-        TEST_TASK.replace("PACKAGE", PACKAGE), encoding="utf-8"
+        own.tests.replace("PACKAGE", PACKAGE), encoding="utf-8"
     )
     template = (project / "template.yaml").read_text(encoding="utf-8")
     template = template.replace("\nOutputs:\n", f"\n{resources}\nOutputs:\n", 1)
     template = template.replace("        Variables:\n", f"        Variables:\n{variable}", 1)
     (project / "template.yaml").write_text(template, encoding="utf-8")
     env = json.loads((project / "env.json").read_text(encoding="utf-8"))
-    env["Parameters"]["RESULTS_TABLE"] = "results"
+    env["Parameters"][own.variable] = "results"
     (project / "env.json").write_text(json.dumps(env, indent=2) + "\n", encoding="utf-8")
 
     after = digests(project)
@@ -223,9 +396,11 @@ def test_a_task_of_ones_own_replaces_the_blank_one_through_the_listed_files(
     assert re.search(r"\b\d+ passed\b", tested.stdout)
     assert " failed" not in tested.stdout
     run = make(project, "run", f"VENV={project_env}")
-    # Every message of the sample event became an item: this task writes any body, even the
-    # SQS sample's third, which is not JSON.
-    expected = 3 if trigger == "sqs" else 1
-    assert f"The results table holds {expected} item(s)." in run.stdout, run.stdout
+    # Every message of the sample event was written: this task writes any body, even the SQS
+    # sample's third, which is not JSON.
+    expected = own.run_reports or f"The results table holds {3 if trigger == 'sqs' else 1} item(s)."
+    assert expected in run.stdout, run.stdout
     make(project, "test-faults", f"VENV={project_env}")
     make(project, "validate", f"TOOLS_VENV={tools_env}")
+    if own is HOURLY_BUCKET_WRITER:  # the README's hardened bucket passes the security scan
+        make(project, "scan", f"SCAN_VENV={scan_env}")

@@ -75,6 +75,20 @@ def create_secret(endpoint_url: str, name: str, value: str) -> str:
 def rotate_secret(endpoint_url: str, name: str, value: str) -> None:
     """Make ``value`` the current version of the secret ``name``, as a rotation does."""
     _secrets_manager(endpoint_url).put_secret_value(SecretId=name, SecretString=value)
+
+
+def stored_secret_values(endpoint_url: str, name: str) -> set[str]:
+    """Every value the secret ``name`` holds in its current and previous versions (none if it
+    was deleted): what no log line or outcome of the function may contain."""
+    client = _secrets_manager(endpoint_url)
+    try:
+        versions = client.list_secret_version_ids(SecretId=name)["Versions"]
+    except client.exceptions.ResourceNotFoundException:
+        return set()
+    return {
+        client.get_secret_value(SecretId=name, VersionId=version["VersionId"])["SecretString"]
+        for version in versions
+    }
 {%- endif %}
 
 

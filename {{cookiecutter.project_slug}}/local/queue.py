@@ -12,6 +12,7 @@ queue here has a real visibility timeout too: tests may shorten it, not remove i
 timeout of 0 would hand a failed record back at once and hide how long a retry takes.
 """
 
+import hashlib
 import json
 import time
 from dataclasses import dataclass
@@ -149,9 +150,26 @@ def _record(message: dict[str, Any]) -> dict[str, Any]:
 
 
 def sqs_event(*bodies: str, prefix: str = "m") -> dict[str, Any]:
-    """Return an SQS event of ``bodies``, their message ids ``<prefix>-1``, ``<prefix>-2``, ..."""
+    """Return an SQS event of ``bodies``, their message ids ``<prefix>-1``, ``<prefix>-2``, ...,
+    each record whole, as the event source mapping builds it from a first receive."""
+    sent = str(int(time.time() * 1000))
     records = [
-        {"messageId": f"{prefix}-{n}", "receiptHandle": f"h-{prefix}-{n}", "body": body}
+        {
+            "messageId": f"{prefix}-{n}",
+            "receiptHandle": f"h-{prefix}-{n}",
+            "body": body,
+            "attributes": {
+                "ApproximateReceiveCount": "1",
+                "SentTimestamp": sent,
+                "SenderId": "AIDAIENQZJOLO23YVJ4VO",
+                "ApproximateFirstReceiveTimestamp": sent,
+            },
+            "messageAttributes": {},
+            "md5OfBody": hashlib.md5(body.encode()).hexdigest(),  # noqa: S324 - SQS's checksum
+            "eventSource": "aws:sqs",
+            "eventSourceARN": f"arn:aws:sqs:{REGION}:123456789012:queue",
+            "awsRegion": REGION,
+        }
         for n, body in enumerate(bodies, 1)
     ]
     return {"Records": records}

@@ -47,6 +47,8 @@ from typing import Any, Protocol
 import boto3
 from botocore.config import Config
 
+from {{ cookiecutter.package_name }}.events import {{ "SMOKE_TEST_MEMBER" if cookiecutter.trigger == "invoke" else "SMOKE_TEST_PREFIX" }}
+
 {% if poison -%}
 from local.async_invoke import DeadLetter, look_at_dead_letters
 {% endif -%}
@@ -117,14 +119,15 @@ class Stack(Protocol):
 
 
 def fresh_event() -> Any:  # noqa: ANN401 - any JSON document
-    """Return the trigger's sample event with ids no earlier event had."""
+    """Return the trigger's sample event with ids no earlier event had, marked as the smoke
+    test's (the message's ``smoke_test``), so a task with side effects can tell it apart."""
     event = sample_event()
-{%- if cookiecutter.trigger not in ("invoke", "s3") %}
-    unique = str(uuid.uuid4())
+{%- if cookiecutter.trigger != "invoke" %}
+    unique = f"{SMOKE_TEST_PREFIX}{uuid.uuid4()}"
 {%- endif %}
 {%- if cookiecutter.trigger == "sqs" %}
     for number, record in enumerate(event["Records"]):
-        record["messageId"] = f"smoke-{unique}-{number}"
+        record["messageId"] = f"{unique}-{number}"
     # The sample's third record is not JSON, which `make run`'s task refuses; yours may take it.
     event["Records"] = event["Records"][:2]
 {%- elif cookiecutter.trigger == "schedule" %}
@@ -133,11 +136,15 @@ def fresh_event() -> Any:  # noqa: ANN401 - any JSON document
 {%- elif cookiecutter.trigger == "eventbridge" %}
     event["id"] = unique
 {%- elif cookiecutter.trigger == "s3" %}
-    event["Records"][0]["s3"]["object"]["sequencer"] = uuid.uuid4().hex.upper()
+    record = event["Records"][0]
+    record["s3"]["object"]["sequencer"] = uuid.uuid4().hex.upper()
+    record["responseElements"]["x-amz-request-id"] = unique
 {%- elif cookiecutter.trigger == "sns" %}
     event["Records"][0]["Sns"]["MessageId"] = unique
 {%- elif cookiecutter.trigger == "invoke" %}
-    # The message id is the request id, which Lambda makes new for each invocation.
+    # The message id is the request id, which Lambda makes new for each invocation; the payload
+    # is the caller's alone, so the mark goes inside it.
+    event[SMOKE_TEST_MEMBER] = True
 {%- endif %}
     return event
 

@@ -3,8 +3,9 @@
 
 {% if cookiecutter.task == "blank" -%}
 The blank task talks to nothing. A task that calls a service or writes to a resource starts its
-stand-in here (a moto resource at ``endpoint_url``, a local server), points its settings at it
-and reports what it holds after the run.
+stand-in here (a moto resource at ``endpoint_url``; for an HTTP service, local/http_stand_in.py,
+which answers any method as told and records the requests), points its settings at it and
+reports what it holds after the run.
 {%- else -%}
 The worked example POSTs to a target: here a local Receiver (local/target.py){{ ", which accepts
 one API key, the one stored as the function's secret" if secret }}.

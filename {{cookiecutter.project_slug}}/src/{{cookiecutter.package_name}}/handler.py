@@ -52,6 +52,11 @@ from .task import Task, TaskSettings
 # Lambda formats standard-library log records as JSON, with the request id, because
 # template.yaml sets LoggingConfig.LogFormat to JSON; fields passed in `extra` become keys.
 logger = logging.getLogger(__name__)
+# botocore says at INFO, on every cold start, where it found the credentials and the endpoint
+# ("Found credentials in environment variables."): billed lines that say nothing new, whether
+# the client is the machinery's or the task's.
+for chatty in ("botocore.credentials", "botocore.configprovider"):
+    logging.getLogger(chatty).setLevel(logging.WARNING)
 
 # Every setting, the machinery's and the task's, is validated before anything else happens: a
 # bad value fails the cold start with one message that lists every problem.

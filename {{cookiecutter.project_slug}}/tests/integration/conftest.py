@@ -32,10 +32,10 @@ from local.target import Receiver
 
 
 @pytest.fixture
-def secret_name(aws, receiver) -> str:
-    """A new secret in moto holding the receiver's key (moto's state lasts the session)."""
+def secret_name(aws, secret_value) -> str:
+    """A new secret in moto holding ``secret_value`` (moto's state lasts the session)."""
     name = f"{{ cookiecutter.project_slug }}/test-{uuid.uuid4()}"
-    create_secret(aws, name, receiver.api_key)
+    create_secret(aws, name, secret_value)
     return name
 {%- endif %}
 

@@ -13,28 +13,11 @@ from typing import Any
 from local.aws import recorded_calls, rotate_secret
 {% endif -%}
 from local.in_process import LocalContext
+from local.queue import sqs_event
 {%- if cookiecutter.secret_name %}
 
 STORE_READ = "secretsmanager.GetSecretValue"
 {%- endif %}
-
-
-def sqs_event(*bodies: str, prefix: str = "m") -> dict:
-    return {
-        "Records": [
-            {
-                "messageId": f"{prefix}-{number}",
-                "receiptHandle": f"handle-{prefix}-{number}",
-                "body": body,
-                "attributes": {"ApproximateReceiveCount": "1"},
-                "messageAttributes": {},
-                "eventSource": "aws:sqs",
-                "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:queue",
-                "awsRegion": "us-east-1",
-            }
-            for number, body in enumerate(bodies, 1)
-        ]
-    }
 
 
 def orders(count: int, start: int = 1) -> list[str]:

@@ -8,7 +8,9 @@ from snapshot_restore_py import get_after_restore
 from local.aws import recorded_calls
 {% endif -%}
 from local.in_process import LocalContext
-{%- if cookiecutter.trigger != "sqs" %}
+{%- if cookiecutter.trigger == "sqs" %}
+from local.queue import sqs_event
+{%- else %}
 from local.run import sample_event
 {%- endif %}
 {%- if cookiecutter.secret_name %}
@@ -49,7 +51,7 @@ def test_a_restore_replaces_the_http_client_and_closes_the_old_pool(receiver, ha
     assert snapshotted.is_closed
     assert not handler.task.client.is_closed
 {%- if cookiecutter.trigger == "sqs" %}
-    event = {"Records": [{"messageId": "m-1", "body": '{"orderId": 1}'}]}
+    event = sqs_event('{"orderId": 1}')
     assert handler.lambda_handler(event, LocalContext.starting_now(30)) == {"batchItemFailures": []}
     assert [delivery.idempotency_key for delivery in receiver.deliveries] == ["m-1"]
 {%- else %}

@@ -1,16 +1,24 @@
 """The trigger's events (events/{{ cookiecutter.trigger }}.json and variations) read into Messages."""
 
-{% if cookiecutter.trigger != "sqs" -%}
 import copy
-{% if cookiecutter.trigger != "sns" -%}
+{% if cookiecutter.trigger not in ("sqs", "sns") -%}
 import json
-{% endif %}
 {% endif -%}
+{% if cookiecutter.trigger != "invoke" -%}
+from datetime import UTC, datetime
+{% endif %}
 from {{ cookiecutter.package_name }}.events import parse_messages
 
 from local.run import sample_event
+from local.smoke import fresh_event
 
 SAMPLE = sample_event()
+{%- set request_id = ", \"r-1\"" if cookiecutter.trigger == "invoke" else "" %}
+
+
+def test_only_the_smoke_tests_events_are_marked_as_such():
+    assert not any(message.smoke_test for message in parse_messages(SAMPLE{{ request_id }}))
+    assert all(message.smoke_test for message in parse_messages(fresh_event(){{ request_id }}))
 {%- if cookiecutter.trigger == "sqs" %}
 
 
@@ -26,6 +34,23 @@ def test_each_record_is_a_message_with_its_id_and_body_unchanged():
     assert messages[2].body.startswith("order 1003 cancelled (plain text, not JSON")
 
 
+def test_a_message_carries_when_it_was_sent_how_often_it_was_received_and_its_attributes():
+    record = copy.deepcopy(SAMPLE["Records"][0])
+    record["attributes"]["ApproximateReceiveCount"] = "3"
+    record["messageAttributes"] = {
+        "tenant": {"stringValue": 'Zoë "Ltd"', "stringListValues": [], "dataType": "String"},
+        "priority": {"stringValue": "5", "binaryListValues": [], "dataType": "Number"},
+        "thumbnail": {"binaryValue": "iVBORw0K", "dataType": "Binary"},
+    }
+
+    (message,) = parse_messages({"Records": [record]})
+
+    # SentTimestamp is epoch milliseconds: 1545082649183.
+    assert message.time == datetime(2018, 12, 17, 21, 37, 29, 183000, tzinfo=UTC)
+    assert message.delivery_count == 3
+    assert message.attributes == {"tenant": 'Zoë "Ltd"', "priority": "5", "thumbnail": "iVBORw0K"}
+
+
 def test_an_empty_batch_has_no_messages():
     assert parse_messages({"Records": []}) == []
 {%- elif cookiecutter.trigger == "schedule" %}
@@ -36,6 +61,13 @@ def test_a_scheduled_run_is_one_message_named_by_its_schedule_and_scheduled_time
 
     assert message.id == f"{SAMPLE['schedule_arn']}@2026-11-23T08:00:00Z"
     assert json.loads(message.body)["execution_id"] == SAMPLE["execution_id"]
+
+
+def test_a_run_carries_its_scheduled_time_and_schedule():
+    (message,) = parse_messages(SAMPLE)
+
+    assert message.time == datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
+    assert message.schedule_arn == SAMPLE["schedule_arn"]
 
 
 def test_every_attempt_of_a_run_is_the_same_message_and_the_next_run_another():
@@ -55,6 +87,13 @@ def test_an_event_is_one_message_named_by_its_id_and_carrying_the_whole_event():
     assert json.loads(message.body) == SAMPLE  # source, detail-type and detail included
 
 
+def test_an_event_carries_its_time_source_and_detail_type():
+    (message,) = parse_messages(SAMPLE)
+
+    assert message.time == datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
+    assert (message.source, message.detail_type) == ("com.example.orders", "Order Placed")
+
+
 def test_a_redelivered_event_is_the_same_message():
     assert parse_messages(copy.deepcopy(SAMPLE)) == parse_messages(SAMPLE)
 {%- elif cookiecutter.trigger == "s3" %}
@@ -67,6 +106,12 @@ def test_each_created_object_is_a_message_carrying_its_record():
     expected_key = {{ (cookiecutter.s3_prefix ~ "order-1001" ~ cookiecutter.s3_suffix) | urlencode | tojson }}
     assert message.id == f"{{ cookiecutter.project_slug[:40] }}-bucket/{expected_key}@0A1B2C3D4E5F678901"
     assert json.loads(message.body) == record
+
+
+def test_a_message_carries_when_s3_created_the_object():
+    (message,) = parse_messages(SAMPLE)
+
+    assert message.time == datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
 
 
 def test_overwriting_an_object_is_new_work_and_a_redelivery_is_not():
@@ -104,6 +149,32 @@ def test_each_record_is_a_message_with_its_id_and_the_published_text_unchanged()
 
     assert message.id == "95df01b4-ee98-5cb9-9903-4c221d41eb5e"
     assert message.body == '{"orderId": "1001", "event": "order.paid", "amount": "42.50"}'
+
+
+def test_a_message_carries_when_it_was_published_its_subject_and_attributes():
+    assert parse_messages(SAMPLE)[0].subject is None
+    notification = copy.deepcopy(SAMPLE)
+    sns = notification["Records"][0]["Sns"]
+    sns["Subject"] = 'Order "1001" — paid'
+    sns["MessageAttributes"] = {
+        "tenant": {"Type": "String", "Value": "Zoë"},
+        "regions": {"Type": "String.Array", "Value": '["eu-west-1", "us-east-1"]'},
+        "priority": {"Type": "Number", "Value": "5"},
+        "thumbnail": {"Type": "Binary", "Value": "iVBORw0K"},
+    }
+
+    (message,) = parse_messages(notification)
+
+    assert message.time == datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
+    assert message.subject == 'Order "1001" — paid'
+    assert message.attributes == {
+        "tenant": "Zoë",
+        "regions": '["eu-west-1", "us-east-1"]',
+        "priority": "5",
+        "thumbnail": "iVBORw0K",
+    }
+    del sns["Subject"]  # SNS leaves the field out when there was no subject
+    assert parse_messages(notification)[0].subject is None
 
 
 def test_a_redelivered_notification_is_the_same_message():

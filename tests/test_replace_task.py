@@ -19,6 +19,30 @@ from tests.environments import make
 
 PACKAGE = "csv_summary"  # sorts before "local", the local tooling's package
 
+# What both worlds and both tests below share, as a user's files would.
+TASK_WORLD_CLASS = '''
+
+@dataclass(frozen=True)
+class TaskWorld:
+    """The task's settings, pointed at its local stand-ins, and a report of what they saw."""
+
+    environment: dict[str, str]
+    report: Callable[[], list[str]]
+'''
+RUN_TASK = '''def run(resource: str, *messages: Message) -> None:
+    """Run a task writing to ``resource`` on ``messages``, one after the other."""
+
+    async def main() -> None:
+        task = Task(TaskSettings.read(Environment({"VARIABLE": resource})))
+        try:
+            for message in messages:
+                await task.run(message)
+        finally:
+            await task.close()
+
+    asyncio.run(main())
+'''
+
 TABLE_TASK = '''"""The function's one task: write each message to the results table, one item per id."""
 
 import asyncio
@@ -76,15 +100,7 @@ from dataclasses import dataclass
 from local.aws import moto_client
 
 TABLE = "results"
-
-
-@dataclass(frozen=True)
-class TaskWorld:
-    """The task's settings, pointed at its local stand-ins, and a report of what they saw."""
-
-    environment: dict[str, str]
-    report: Callable[[], list[str]]
-
+{TASK_WORLD_CLASS}
 
 def create_results_table(endpoint_url: str, name: str) -> None:
     """Create the results table, as template.yaml declares it, in moto at ``endpoint_url``."""
@@ -129,17 +145,7 @@ def table(aws_environment) -> str:
     return name
 
 
-def run(table: str, *messages: Message) -> None:
-    async def main() -> None:
-        task = Task(TaskSettings.read(Environment({"RESULTS_TABLE": table})))
-        try:
-            for message in messages:
-                await task.run(message)
-        finally:
-            await task.close()
-
-    asyncio.run(main())
-
+{RUN_TASK}
 
 def test_each_message_is_one_item_however_often_it_comes(aws, table):
     first, second = Message(id="m-1", body="a"), Message(id="m-2", body="b")
@@ -216,15 +222,7 @@ from dataclasses import dataclass
 from local.aws import moto_client
 
 BUCKET = "results"
-
-
-@dataclass(frozen=True)
-class TaskWorld:
-    """The task's settings, pointed at its local stand-ins, and a report of what they saw."""
-
-    environment: dict[str, str]
-    report: Callable[[], list[str]]
-
+{TASK_WORLD_CLASS}
 
 def create_results_bucket(endpoint_url: str, name: str) -> None:
     """Create the results bucket in moto at ``endpoint_url``."""
@@ -271,17 +269,7 @@ def bucket(aws_environment) -> str:
     return name
 
 
-def run(bucket: str, *messages: Message) -> None:
-    async def main() -> None:
-        task = Task(TaskSettings.read(Environment({"RESULTS_BUCKET": bucket})))
-        try:
-            for message in messages:
-                await task.run(message)
-        finally:
-            await task.close()
-
-    asyncio.run(main())
-
+{RUN_TASK}
 
 def test_each_run_is_one_object_under_its_scheduled_hour(aws, bucket):
     eight = Message(id="run-8", body="{}", time=EIGHT_OCLOCK)
@@ -319,8 +307,20 @@ class OwnTask:
     run_reports: str  # what `make run` prints of the resource afterwards
 
 
-TABLE_WRITER = OwnTask("A DynamoDB table", "RESULTS_TABLE", TABLE_TASK, TABLE_WORLD, TEST_TABLE_TASK, "")
-HOURLY_BUCKET_WRITER = OwnTask(
+def own_task(heading: str, variable: str, task: str, world: str, tests: str, run_reports: str) -> OwnTask:
+    """An OwnTask whose files have their shared parts filled in."""
+    return OwnTask(
+        heading,
+        variable,
+        task,
+        world.replace("{TASK_WORLD_CLASS}", TASK_WORLD_CLASS),
+        tests.replace("{RUN_TASK}", RUN_TASK.replace("VARIABLE", variable)),
+        run_reports,
+    )
+
+
+TABLE_WRITER = own_task("A DynamoDB table", "RESULTS_TABLE", TABLE_TASK, TABLE_WORLD, TEST_TABLE_TASK, "")
+HOURLY_BUCKET_WRITER = own_task(
     "An S3 bucket",
     "RESULTS_BUCKET",
     BUCKET_TASK,

@@ -24,7 +24,7 @@ SCHEMA_PATH = ROOT / "answers.schema.json"
 # Free text is one line: no control characters (the hook also refuses other unprintable ones).
 ONE_LINE = r"^[^\u0000-\u001f\u007f]*$"
 # A required name is more than blank space.
-NOT_BLANK = r"\S"
+NOT_BLANK = r"(?=.*\S)"
 
 
 def load_hook() -> ModuleType:
@@ -53,7 +53,7 @@ def properties(hook: ModuleType, defaults: dict[str, Any]) -> dict[str, dict[str
         "project_name": {
             "type": "string",
             "maxLength": hook.NAME_MAX,
-            "allOf": [{"pattern": ONE_LINE}, {"pattern": NOT_BLANK}],
+            "pattern": f"^{NOT_BLANK}{ONE_LINE[1:]}",
         },
         "project_slug": {
             "type": "string",
@@ -62,14 +62,13 @@ def properties(hook: ModuleType, defaults: dict[str, Any]) -> dict[str, dict[str
         },
         "package_name": {
             "type": "string",
-            "pattern": whole(hook.PACKAGE.pattern),
-            "allOf": [{"not": {"enum": shadowed_names(hook)}}],
+            "pattern": f"^(?!(?:{'|'.join(shadowed_names(hook))})$){whole(hook.PACKAGE.pattern)[1:]}",
         },
         "description": {"type": "string", "maxLength": hook.DESCRIPTION_MAX, "pattern": ONE_LINE},
         "author_name": {
             "type": "string",
             "maxLength": hook.NAME_MAX,
-            "allOf": [{"pattern": r"^[^,\u0000-\u001f\u007f]*$"}, {"pattern": NOT_BLANK}],
+            "pattern": rf"^{NOT_BLANK}[^,\u0000-\u001f\u007f]*$",
         },
         "author_email": email,
         "aws_region": {"type": "string", "pattern": whole(hook.REGION.pattern)},

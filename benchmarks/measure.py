@@ -27,6 +27,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from local.aws import FAKE_CREDENTIALS, PROFILE_VARIABLES, create_secret, moto_server, start_recording
+from local.queue import sqs_event
 from local.runtime import LambdaProcess
 from local.target import Receiver
 
@@ -35,25 +36,6 @@ SECRET_NAME = "benchmark/target-api-key"  # noqa: S105 - a name, not a secret
 TIMEOUT_SECONDS = 30.0
 TARGET_DELAY_SECONDS = 0.05  # each target call of the batch figures takes this long
 BATCH_SIZE = 10
-
-
-def sqs_event(count: int, prefix: str) -> dict[str, Any]:
-    """Return an SQS event of ``count`` records with ids unique to ``prefix``."""
-    return {
-        "Records": [
-            {
-                "messageId": f"{prefix}-{index}",
-                "receiptHandle": f"handle-{prefix}-{index}",
-                "body": json.dumps({"order": f"{prefix}-{index}"}),
-                "attributes": {"ApproximateReceiveCount": "1"},
-                "messageAttributes": {},
-                "eventSource": "aws:sqs",
-                "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:benchmark",
-                "awsRegion": "us-east-1",
-            }
-            for index in range(count)
-        ]
-    }
 
 
 class Bench:
@@ -118,7 +100,8 @@ class Bench:
     def event(self, count: int) -> dict[str, Any]:
         """An event whose message ids were never seen (idempotency would skip a repeat)."""
         self._ids += 1
-        return sqs_event(count, f"m{self._ids}")
+        prefix = f"m{self._ids}"
+        return sqs_event(*(json.dumps({"order": f"{prefix}-{n}"}) for n in range(count)), prefix=prefix)
 
 
 def load_module(name: str, path: str) -> Any:
@@ -147,19 +130,25 @@ def invoke(function: LambdaProcess, event: dict[str, Any]) -> float:
     return elapsed
 
 
-def cold_starts(bench: Bench, rounds: int) -> dict[int, dict[str, list[float]]]:
-    """Start each subject ``rounds`` times, in turn: spawn → first response, and spawn → init done."""
-    figures: dict[int, dict[str, list[float]]] = defaultdict(lambda: {"cold": [], "init": []})
+def cold_starts(bench: Bench, rounds: int, first_batch: int) -> dict[int, dict[str, list[float]]]:
+    """Start each subject ``rounds`` times, in turn, with one record: spawn → first response, and
+    spawn → init done; and as often with a first batch of ``first_batch`` records (an SQS
+    function's first invocation usually carries a batch): spawn → first response."""
+    figures: dict[int, dict[str, list[float]]] = defaultdict(
+        lambda: {"cold": [], "init": [], "cold_batch": []}
+    )
     for _ in range(rounds):
-        for index in range(len(bench.subjects)):
-            event = bench.event(1)
-            with bench.function(index) as function:
-                invoke(function, event)
-                answered = time.monotonic()
-                assert function.spawned_at is not None
-                assert function.init_done_at is not None
-                figures[index]["cold"].append(answered - function.spawned_at)
-                figures[index]["init"].append(function.init_done_at - function.spawned_at)
+        for records, figure in ((1, "cold"), (first_batch, "cold_batch")):
+            for index in range(len(bench.subjects)):
+                event = bench.event(records)
+                with bench.function(index) as function:
+                    invoke(function, event)
+                    answered = time.monotonic()
+                    assert function.spawned_at is not None
+                    assert function.init_done_at is not None
+                    figures[index][figure].append(answered - function.spawned_at)
+                    if records == 1:
+                        figures[index]["init"].append(function.init_done_at - function.spawned_at)
     return figures
 
 
@@ -279,8 +268,12 @@ def main() -> None:
 
                 create_idempotency_table(endpoint_url, subject["idempotency_table"])
         bench = Bench(endpoint_url, receiver, spec)
-        print(f"cold starts: {spec['cold_starts']} of each of {len(subjects)} functions", flush=True)
-        cold = cold_starts(bench, spec["cold_starts"])
+        print(
+            f"cold starts: {spec['cold_starts']} of each of {len(subjects)} functions with one record,"
+            f" as many with {spec['first_batch']}",
+            flush=True,
+        )
+        cold = cold_starts(bench, spec["cold_starts"], spec["first_batch"])
         print("import profiles", flush=True)
         imports = import_profiles(bench)
         print(f"warm: {spec['warm']} invocations of each; batches: {spec['batches']}", flush=True)
@@ -294,6 +287,7 @@ def main() -> None:
                 "name": subject["name"],
                 "cold_ms": [seconds * 1000 for seconds in cold[index]["cold"]],
                 "init_ms": [seconds * 1000 for seconds in cold[index]["init"]],
+                "cold_batch_ms": [seconds * 1000 for seconds in cold[index]["cold_batch"]],
                 "warm_p50_ms": statistics.median(figures["warm_ms"]),
                 "warm_p99_ms": percentile(figures["warm_ms"], 0.99),
                 "one_ms": statistics.median(figures["one_ms"]) if figures["one_ms"] else None,
@@ -306,6 +300,7 @@ def main() -> None:
         )
     output = {
         "python": sys.version.split()[0],
+        "first_batch": spec["first_batch"],
         "warm": spec["warm"],
         "deliveries": deliveries,
         "results": results,

@@ -129,6 +129,8 @@ def run(arguments: argparse.Namespace, work: Path) -> str:
         json.dumps(
             {
                 "cold_starts": arguments.cold_starts,
+                # The first batch of a cold start: the sqs trigger's default batch_size.
+                "first_batch": int(json.loads((REPO_ROOT / "cookiecutter.json").read_text())["batch_size"]),
                 "warm": arguments.warm,
                 "batches": arguments.batches,
                 "runtime_python": str(runtime_python),

@@ -45,8 +45,11 @@ def test_report_has_every_figure_for_the_default_bake_and_the_baselines(benchmar
         assert section in report
     assert "-m benchmarks --cold-starts 1" in report
     for result in results.values():
-        assert len(result["cold_ms"]) == 1
+        assert len(result["cold_ms"]) == len(result["cold_batch_ms"]) == 1
         assert 0 < result["init_ms"][0] <= result["cold_ms"][0]
+    # Every function's cold start is measured with a first batch of the sqs trigger's default size too.
+    assert "| cold start, first batch of 10: median (\u00d7one record) |" in report
+    assert "| first batch of 10 \u00d7powertools |" in report
     assert results["default"]["imports"], "the import profile lists what the handler imports"
     assert "warm p50 within 1 ms of the floor for a no-op task" in report
 

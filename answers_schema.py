@@ -23,8 +23,11 @@ ROOT = Path(__file__).resolve().parent
 SCHEMA_PATH = ROOT / "answers.schema.json"
 # Free text is one line: no control characters (the hook also refuses other unprintable ones).
 ONE_LINE = r"^[^\u0000-\u001f\u007f]*$"
+# What Python's str.strip() takes away, which the hook does around names and values: spelled out,
+# as "\s" differs between Python's regular expressions and JavaScript's (a form's).
+SPACE = r"[\t-\r\u001c-\u0020\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
 # A required name is more than blank space.
-NOT_BLANK = r"(?=.*\S)"
+NOT_BLANK = rf"(?=.*[^{SPACE[1:]})"
 
 
 def load_hook() -> ModuleType:
@@ -128,11 +131,21 @@ def properties(hook: ModuleType, defaults: dict[str, Any]) -> dict[str, dict[str
     return ordered
 
 
+# Modules that Python 3.12 and 3.13 removed from the standard library (PEP 594, distutils, imp):
+# refused whichever Python writes the schema, so that the file is the same from any of them.
+OLDER_STDLIB = frozenset({
+    "aifc", "asynchat", "asyncore", "audioop", "cgi", "cgitb", "chunk", "crypt", "distutils", "imghdr",
+    "imp", "lib2to3", "mailcap", "msilib", "nis", "nntplib", "ossaudiodev", "pipes", "smtpd", "sndhdr",
+    "spwd", "sunau", "telnetlib", "uu", "xdrlib",
+})  # fmt: skip
+
+
 def shadowed_names(hook: ModuleType) -> list[str]:
     """Package names the hook refuses although they match its pattern: Python's keywords, the
     standard library's modules (of the Python that writes the schema, and newer ones the hook
     names) and the import names the project already uses."""
     names = {*keyword.kwlist, *keyword.softkwlist, *sys.stdlib_module_names, *hook.NEWER_STDLIB}
+    names |= OLDER_STDLIB | {"type"}  # a soft keyword from Python 3.12 on
     names |= set(hook.TAKEN_IMPORT_NAMES)
     return sorted(name for name in names if hook.PACKAGE.fullmatch(name))
 
@@ -146,17 +159,17 @@ def env_vars_pattern(hook: ModuleType) -> str:
     prefixes = [*hook.AWS_PREFIXES, *hook.PROCESS_PREFIXES]
     credential = (
         rf"(?=[A-Z0-9_]*(?:{'|'.join(hook.CREDENTIAL_WORDS)}))"
-        rf"(?![A-Z0-9_]*(?:{'|'.join(hook.POINTER_SUFFIXES)})\s*=)"
+        rf"(?![A-Z0-9_]*(?:{'|'.join(hook.POINTER_SUFFIXES)}){SPACE}*=)"
     )
     name = (
-        rf"(?!(?:{'|'.join(refused)})\s*=)(?!{'|'.join(prefixes)})(?!{credential})"
+        rf"(?!(?:{'|'.join(refused)}){SPACE}*=)(?!{'|'.join(prefixes)})(?!{credential})"
         rf"{hook.ENV_NAME.pattern}"
     )
     # A value is printable text without a comma, which separates the pairs.
-    pair = rf"\s*{name}\s*=[^,\u0000-\u001f\u007f\u0085\u2028\u2029{BIDI}]*"
+    pair = rf"{SPACE}*{name}{SPACE}*=[^,\u0000-\u001f\u007f-\u009f\u2028\u2029{BIDI}]*"
     # No name twice: a name at a pair's start that comes again at a later pair's start.
-    no_repeat = r"(?!(?:.*,)?\s*([A-Z][A-Z0-9_]*)\s*=.*,\s*\1\s*=)"
-    return rf"^{no_repeat}(?:{pair}|\s*)(?:,(?:{pair}|\s*))*$"
+    no_repeat = rf"(?!(?:.*,)?{SPACE}*([A-Z][A-Z0-9_]*){SPACE}*=.*,{SPACE}*\1{SPACE}*=)"
+    return rf"^{no_repeat}(?:{pair}|{SPACE}*)(?:,(?:{pair}|{SPACE}*))*$"
 
 
 # The hook's bidirectional-text controls, which can make a file read differently from what it is.

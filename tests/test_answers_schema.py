@@ -23,6 +23,7 @@ TABLE = [
     ("project_name", "", False),
     ("project_name", "   ", False),
     ("project_name", "\u3000", False),  # an ideographic space is blank too
+    ("project_name", "\u0085", False),  # so is NEL, which JavaScript's \s leaves out
     ("project_name", "x" * 101, False),
     ("project_name", "two\nlines", False),
     ("project_slug", "my-task", True),
@@ -63,6 +64,9 @@ TABLE = [
     ("env_vars", "APP_MODE", False),
     ("env_vars", "APP_MODE=a\nb", False),
     ("env_vars", "APP_MODE=a\u202eb", False),
+    ("env_vars", "APP_MODE=a\x80b", False),  # a C1 control
+    ("env_vars", "\ufeffAPP_MODE=1", False),  # a byte-order mark, which JavaScript's \s takes
+    ("env_vars", "\u3000APP_MODE=1\u00a0", True),  # spaces Python's strip() takes, as the hook does
     ("env_vars", "DB_PASSWORD=hunter2", False),
     ("env_vars", "APP_MODE=1,STRIPE_API_KEY=sk_live", False),
     ("s3_suffix", ".json{# x #}", False),

@@ -146,6 +146,12 @@ def test_the_forms_defaults_pass_and_bad_answers_are_refused(backstage_checks):
         {**form_values(), "project_name": "two\nlines"},
         {**form_values(trigger="schedule"), "schedule_expression": "every 5 minutes"},
         {key: value for key, value in form_values(trigger="sqs").items() if key != "batch_size"},
+        # The patterns' lookaheads and back-reference, in the form's JavaScript engine.
+        {**form_values(), "project_name": "\u3000\u0085"},
+        {**form_values(), "package_name": "json"},
+        {**form_values(), "env_vars": "APP_MODE=1, APP_MODE=2"},
+        {**form_values(), "env_vars": "\ufeffAPP_MODE=1"},
+        {**form_values(), "env_vars": "DB_PASSWORD=hunter2"},
     ]
     verdicts = check(backstage_checks, good + bad)["values"]
     assert verdicts[: len(good)] == [[]] * len(good)

@@ -3,7 +3,6 @@ and validate with SAM, exactly as a user would run them (the baked Makefile's ta
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 import sys
@@ -376,20 +375,36 @@ def test_the_environment_is_made_with_the_runtimes_python_or_the_newest_supporte
     """The runtime's Python wins wherever the machine has it; without it the newest of 3.12 to 3.14
     is taken with a warning naming the difference, except with EXACT_PYTHON=1 (CI); without
     any, nothing is made and the message says how to get one."""
-    runtime_python, other_python = interpreter_for("3.13"), interpreter_for("3.12")
-    if runtime_python is None or other_python is None:
+    found = [interpreter_for(version) for version in ("3.13", "3.12")]
+    if None in found:
         pytest.skip("this test needs Python 3.13 and 3.12")
+    # The interpreters themselves, not pyenv's shims, which need more than this PATH to run.
+    runtime_python, other_python = (
+        subprocess.run(  # noqa: S603 - a fixed probe of a local interpreter
+            [interpreter, "-c", "import sys; print(sys.executable)"],
+            env=sandboxed_environ(),
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        for interpreter in found
+    )
     project = bake({"python_version": "3.13"})
     path = tmp_path / "bin"
     path.mkdir()
-    (path / "python3").symlink_to(sys.executable)  # 3.11: runs local/find_python.py, never chosen
-    # No pyenv or uv to look in: only what is on this PATH.
-    environ = sandboxed_environ(PATH=f"{path}{os.pathsep}/usr/bin{os.pathsep}/bin", PYENV_ROOT=str(tmp_path))
+    # The system's tools, but none of its Pythons (a system may have a supported one) or uv; and
+    # no pyenv to look in: only the interpreters this test puts on PATH are found.
+    for system in ("/usr/bin", "/bin"):
+        for tool in Path(system).iterdir():
+            if not tool.name.startswith(("python", "uv")) and not (path / tool.name).exists():
+                (path / tool.name).symlink_to(tool)
+    environ = sandboxed_environ(PATH=str(path), PYENV_ROOT=str(tmp_path))
     venv = tmp_path / "venv"
 
     def make_with_path(*arguments: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(  # noqa: S603 - make with arguments built here
-            ["make", *arguments, f"VENV={venv}"],  # noqa: S607 - make is looked up on PATH
+            # The Python that runs local/find_python.py is named, not on PATH: never a candidate.
+            ["make", *arguments, f"VENV={venv}", f"TOOLS_PYTHON={sys.executable}"],  # noqa: S607
             cwd=project,
             env=environ,
             capture_output=True,

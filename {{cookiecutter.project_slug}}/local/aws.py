@@ -82,7 +82,7 @@ def stored_secret_values(endpoint_url: str, name: str) -> set[str]:
     was deleted): what no log line or outcome of the function may contain."""
     client = _secrets_manager(endpoint_url)
     try:
-        versions = client.list_secret_version_ids(SecretId=name)["Versions"]
+        versions = client.list_secret_version_ids(SecretId=name, IncludeDeprecated=True)["Versions"]
     except client.exceptions.ResourceNotFoundException:
         return set()
     return {

@@ -43,6 +43,8 @@ def installed_by_uv() -> list[str]:
             capture_output=True,
             text=True,
             check=False,
+            # Not an active virtual environment, which uv would name first: an interpreter.
+            env={name: value for name, value in os.environ.items() if name != "VIRTUAL_ENV"},
         )
         if completed.returncode == 0 and completed.stdout.strip():
             found.append(completed.stdout.strip())
@@ -50,13 +52,23 @@ def installed_by_uv() -> list[str]:
 
 
 def installed_by_pyenv() -> list[str]:
-    """pyenv's installed versions, called directly: its shims answer only for the active ones."""
+    """pyenv's installed versions, newest patch first, called directly: its shims answer only for
+    the active ones. Free-threaded builds (3.13.0t) are left out: not what Lambda runs."""
     root = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv"))
-    return [
-        str(path)
-        for version in SUPPORTED
-        for path in sorted(root.glob(f"versions/{dotted(version)}.*/bin/python{dotted(version)}"))
-    ]
+    found = []
+    for version in SUPPORTED:
+        builds = [
+            path
+            for path in root.glob(f"versions/{dotted(version)}.*/bin/python{dotted(version)}")
+            if path.parent.parent.name.replace(".", "").isdigit()
+        ]
+        found += sorted(builds, key=lambda path: patch_level(path.parent.parent.name), reverse=True)
+    return [str(path) for path in found]
+
+
+def patch_level(name: str) -> int:
+    """The patch level of a pyenv version directory's name: 12 for 3.12.12."""
+    return int(name.rsplit(".", 1)[-1])
 
 
 def version_of(interpreter: str) -> tuple[int, int] | None:
@@ -67,9 +79,11 @@ def version_of(interpreter: str) -> tuple[int, int] | None:
         text=True,
         check=False,
     )
-    if completed.returncode != 0:
+    lines = completed.stdout.splitlines()
+    if completed.returncode != 0 or not lines:
         return None
-    major, minor = map(int, completed.stdout.split())
+    # The last line: a sitecustomize or a shim may print before the probe does.
+    major, minor = map(int, lines[-1].split())
     return major, minor
 
 

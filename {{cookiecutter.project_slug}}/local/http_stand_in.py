@@ -11,6 +11,7 @@ For `make run` (local/task_world.py) and a task's tests: start it, point the tas
 
 import threading
 from dataclasses import dataclass, field
+from email.message import Message
 from http import HTTPStatus
 from typing import Self
 
@@ -28,11 +29,12 @@ class Answer:
 
 @dataclass(frozen=True)
 class Request:
-    """One request the stand-in received: header names as sent, the body as bytes."""
+    """One request the stand-in received: its headers looked up by any case (``get_all`` gives a
+    repeated one's values), the body as bytes."""
 
     method: str
     path: str
-    headers: dict[str, str]
+    headers: Message
     body: bytes
 
 
@@ -89,7 +91,7 @@ def _handler_for(stand_in: HttpStandIn) -> type[QuietRequestHandler]:
             request = Request(
                 method=self.command,
                 path=self.path,
-                headers=dict(self.headers.items()),
+                headers=self.headers,
                 body=self.rfile.read(length),
             )
             answer = stand_in.record_and_answer(request)

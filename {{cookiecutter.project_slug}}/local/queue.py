@@ -12,6 +12,7 @@ queue here has a real visibility timeout too: tests may shorten it, not remove i
 timeout of 0 would hand a failed record back at once and hide how long a retry takes.
 """
 
+import base64
 import hashlib
 import json
 import time
@@ -102,7 +103,11 @@ class Queues:
         # Without options the queue's own visibility timeout applies, as it does to the event
         # source mapping.
         return self.client.receive_message(
-            QueueUrl=url, MaxNumberOfMessages=10, MessageSystemAttributeNames=["All"], **options
+            QueueUrl=url,
+            MaxNumberOfMessages=10,
+            MessageSystemAttributeNames=["All"],
+            MessageAttributeNames=["All"],
+            **options,
         ).get("Messages", [])
 
 
@@ -141,12 +146,30 @@ def _record(message: dict[str, Any]) -> dict[str, Any]:
         "receiptHandle": message["ReceiptHandle"],
         "body": message["Body"],
         "attributes": message.get("Attributes", {}),
-        "messageAttributes": message.get("MessageAttributes", {}),
+        "messageAttributes": {
+            name: _message_attribute(value)
+            for name, value in message.get("MessageAttributes", {}).items()
+        },
         "md5OfBody": message["MD5OfBody"],
         "eventSource": "aws:sqs",
         "eventSourceARN": f"arn:aws:sqs:{REGION}:123456789012:queue",
         "awsRegion": REGION,
     }
+
+
+def _message_attribute(value: dict[str, Any]) -> dict[str, Any]:
+    # ReceiveMessage's MessageAttributeValue, as Lambda's event puts it: camelCase, and a Binary
+    # value base64-encoded (Lambda Developer Guide, "Using Lambda with Amazon SQS", the example).
+    attribute: dict[str, Any] = {
+        "stringListValues": [],
+        "binaryListValues": [],
+        "dataType": value["DataType"],
+    }
+    if "BinaryValue" in value:
+        attribute["binaryValue"] = base64.b64encode(value["BinaryValue"]).decode("ascii")
+    else:
+        attribute["stringValue"] = value["StringValue"]
+    return attribute
 
 
 def sqs_event(*bodies: str, prefix: str = "m") -> dict[str, Any]:

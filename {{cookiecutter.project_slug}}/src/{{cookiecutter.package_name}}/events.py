@@ -35,6 +35,9 @@ from collections.abc import Mapping
 {%- if trigger != "invoke" %}
 from datetime import UTC, datetime
 {%- endif %}
+{%- if trigger in ("sqs", "sns") %}
+from types import MappingProxyType
+{%- endif %}
 from typing import Any
 
 from .message import Message
@@ -64,10 +67,12 @@ def _message(record: Mapping[str, Any]) -> Message:
         time=datetime.fromtimestamp(int(attributes["SentTimestamp"]) / 1000, UTC),
         delivery_count=int(attributes["ApproximateReceiveCount"]),
         # A String or Number attribute has a stringValue, a Binary one a binaryValue (base64).
-        attributes={
-            name: value.get("stringValue", value.get("binaryValue", ""))
-            for name, value in record.get("messageAttributes", {}).items()
-        },
+        attributes=MappingProxyType(
+            {
+                name: value.get("stringValue", value.get("binaryValue", ""))
+                for name, value in record.get("messageAttributes", {}).items()
+            }
+        ),
         smoke_test=record["messageId"].startswith(SMOKE_TEST_PREFIX),
     )
 {%- elif trigger == "schedule" %}
@@ -142,9 +147,9 @@ def _message(sns: Mapping[str, Any]) -> Message:
         body=sns["Message"],
         time=_utc(sns["Timestamp"]),
         # Every type (String, String.Array, Number, Binary) arrives as text in Value.
-        attributes={
-            name: value["Value"] for name, value in sns.get("MessageAttributes", {}).items()
-        },
+        attributes=MappingProxyType(
+            {name: value["Value"] for name, value in sns.get("MessageAttributes", {}).items()}
+        ),
         subject=sns.get("Subject"),
         smoke_test=sns["MessageId"].startswith(SMOKE_TEST_PREFIX),
     )
@@ -165,6 +170,10 @@ def parse_messages(event: Any, request_id: str) -> list[Message]:  # noqa: ANN40
 
 
 def _utc(timestamp: str) -> datetime:
-    """Read an ISO 8601 time as AWS writes it: ``2026-11-23T08:00:00Z``, or ``...00.000Z``."""
-    return datetime.fromisoformat(timestamp).astimezone(UTC)
+    """Read an ISO 8601 time as AWS writes it: ``2026-11-23T08:00:00Z``, or ``...00.000Z``.
+
+    One without an offset is taken as UTC, as AWS means it, not as the machine's local time.
+    """
+    parsed = datetime.fromisoformat(timestamp)
+    return parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 {%- endif %}

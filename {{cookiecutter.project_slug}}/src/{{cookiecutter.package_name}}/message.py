@@ -82,13 +82,17 @@ class Message:
     body: str
     _: KW_ONLY
 {%- if trigger != "invoke" %}
+    # Not part of equality only because a message made by hand gets the time it was made; every
+    # message events.py makes carries the event's own.
     time: datetime = field(default_factory=lambda: datetime.now(UTC), compare=False)
 {%- endif %}
 {%- if trigger == "sqs" %}
-    delivery_count: int = 1
+    # A fact of this delivery, not of the message: a redelivered message is still the same one.
+    delivery_count: int = field(default=1, compare=False)
 {%- endif %}
 {%- if trigger in ("sqs", "sns") %}
-    attributes: Mapping[str, str] = field(default_factory=dict)
+    # Left out of the hash, as a mapping has none; events.py gives a read-only one.
+    attributes: Mapping[str, str] = field(default_factory=dict, hash=False)
 {%- endif %}
 {%- if trigger == "sns" %}
     subject: str | None = None

@@ -29,7 +29,7 @@ def test_it_answers_what_it_is_told_for_any_method_and_records_every_request():
         ("PUT", "/rates/2026-11-23"),
         ("DELETE", "/latest"),
     ]
-    assert service.requests[0].headers["Authorization"] == "Bearer key"
+    assert service.requests[0].headers["authorization"] == "Bearer key"  # any case
     assert service.requests[1].body.decode() == RATES
 
 

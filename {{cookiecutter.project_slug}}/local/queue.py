@@ -176,26 +176,22 @@ def sqs_event(*bodies: str, prefix: str = "m") -> dict[str, Any]:
     """Return an SQS event of ``bodies``, their message ids ``<prefix>-1``, ``<prefix>-2``, ...,
     each record whole, as the event source mapping builds it from a first receive."""
     sent = str(int(time.time() * 1000))
-    records = [
+    received = [
         {
-            "messageId": f"{prefix}-{n}",
-            "receiptHandle": f"h-{prefix}-{n}",
-            "body": body,
-            "attributes": {
+            "MessageId": f"{prefix}-{n}",
+            "ReceiptHandle": f"h-{prefix}-{n}",
+            "Body": body,
+            "MD5OfBody": hashlib.md5(body.encode()).hexdigest(),  # noqa: S324 - SQS's checksum
+            "Attributes": {
                 "ApproximateReceiveCount": "1",
                 "SentTimestamp": sent,
                 "SenderId": "AIDAIENQZJOLO23YVJ4VO",
                 "ApproximateFirstReceiveTimestamp": sent,
             },
-            "messageAttributes": {},
-            "md5OfBody": hashlib.md5(body.encode()).hexdigest(),  # noqa: S324 - SQS's checksum
-            "eventSource": "aws:sqs",
-            "eventSourceARN": f"arn:aws:sqs:{REGION}:123456789012:queue",
-            "awsRegion": REGION,
         }
         for n, body in enumerate(bodies, 1)
     ]
-    return {"Records": records}
+    return {"Records": [_record(message) for message in received]}
 
 
 def failed_ids(outcome: Outcome) -> list[str]:

@@ -125,6 +125,10 @@ SNAPSTART_REGIONS = frozenset({
     "il-central-1", "mx-central-1", "sa-east-1",
 })  # fmt: skip
 
+# cookiecutter.json's project_slug for a name with no letter or digit to make one from (a blank
+# one included, which the hook then refuses by name): cookiecutter makes the project's directory
+# before this hook runs, and an empty slug would name the current one.
+UNNAMED_SLUG = "unnamed-project"
 NAME_MAX = 100  # project and author names: a name, not a paragraph (GitHub's repository-name limit)
 DESCRIPTION_MAX = 256  # the Description of a Lambda function
 # The slug names the stacks "<slug>-dev" and "<slug>-prod". CloudFormation names the function
@@ -768,7 +772,7 @@ def derived_defaults(answers: Mapping[str, str]) -> dict[str, str]:
     try:  # cookiecutter's own slugify, from the environment that runs cookiecutter (and this hook)
         from slugify import slugify
 
-        derived["project_slug"] = slugify(answers["project_name"], max_length=100)
+        derived["project_slug"] = slugify(answers["project_name"], max_length=100) or UNNAMED_SLUG
     except ImportError:  # then project_slug is given as it was
         pass
     return derived

@@ -478,6 +478,24 @@ def test_bad_answers_stop_the_bake_and_leave_nothing(output, config_file, capfd)
     assert list(output.iterdir()) == []
 
 
+@pytest.mark.parametrize("name", ["", "   ", "\u3000"])
+def test_a_blank_project_name_is_refused_by_name_not_by_an_empty_directory(name, output, config_file, capfd):
+    """The slug is made from the name before the hook runs: a blank one must still reach the
+    hook, which names the answer to fix, instead of cookiecutter failing on the current
+    directory, which exists."""
+    with pytest.raises(FailedHookException):
+        bake(output, config_file, project_name=name)
+    err = capfd.readouterr().err
+    assert "1 problem(s)" in err
+    assert "  project_name: " in err
+    assert list(output.iterdir()) == []
+
+
+def test_a_name_without_letters_or_digits_bakes_under_a_placeholder_slug(output, config_file):
+    project = bake(output, config_file, project_name="!!! — ???")
+    assert project.name == "unnamed-project"
+
+
 def test_a_refused_run_prints_the_command_that_runs_it_again(output, config_file):
     """After the problems, the hook prints a command with every answer, and cookiecutter no
     traceback; fixing the refused one in the command bakes the project, and every other answer

@@ -140,6 +140,7 @@ DEFAULT_FILES = {
             "scratch",
             "secret_cache",
             "settings",
+            "sigv4",
             "task",
         )
     ),
@@ -155,7 +156,16 @@ DEFAULT_FILES = {
     "tests/runtime/test_task_faults.py",
     *(
         f"tests/unit/test_{module}.py"
-        for module in ("batch", "event_loop", "events", "http_stand_in", "secret_cache", "settings", "task")
+        for module in (
+            "batch",
+            "event_loop",
+            "events",
+            "http_stand_in",
+            "secret_cache",
+            "settings",
+            "sigv4",
+            "task",
+        )
     ),
 }
 

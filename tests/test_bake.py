@@ -132,6 +132,7 @@ DEFAULT_FILES = {
         f"src/webhook_relay/{module}.py"
         for module in (
             "__init__",
+            "aws_json",
             "batch",
             "events",
             "handler",
@@ -157,6 +158,7 @@ DEFAULT_FILES = {
     *(
         f"tests/unit/test_{module}.py"
         for module in (
+            "aws_json",
             "batch",
             "event_loop",
             "events",

@@ -13,6 +13,7 @@ import http.client
 import json
 import os
 import random
+import re
 import ssl
 import time
 from collections.abc import Mapping
@@ -66,6 +67,26 @@ def endpoint_for(service: str, region: str, environ: Mapping[str, str]) -> str:
         "amazonaws.com",
     )
     return f"https://{service}.{region}.{suffix}"
+
+
+def parsed(data: bytes) -> dict[str, Any]:
+    """The answer's JSON.
+
+    An error some front end wrote as XML (a refused signature, say) is read into the JSON
+    protocol's ``__type`` and ``message``.
+    """
+    if not data:
+        return {}
+    try:
+        return json.loads(data)
+    except ValueError:
+        text = data.decode(errors="replace")
+        code = re.search(r"<Code>(.*?)</Code>", text)
+        message = re.search(r"<Message>(.*?)</Message>", text, re.DOTALL)
+        return {
+            "__type": code.group(1) if code else "Unknown",
+            "message": message.group(1) if message else text[:200],
+        }
 
 
 class AwsJsonClient:
@@ -149,8 +170,7 @@ class AwsJsonClient:
         connection = self._connect()
         connection.request("POST", "/", body=body, headers=headers)
         response = connection.getresponse()
-        data = response.read()
-        return response.status, json.loads(data) if data else {}
+        return response.status, parsed(response.read())
 
     def _connect(self) -> http.client.HTTPConnection:
         if self._connection is None:

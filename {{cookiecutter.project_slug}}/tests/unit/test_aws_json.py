@@ -1,15 +1,16 @@
-"""aws_json.py against moto: the machinery's calls, its errors, and where it sends them.
+"""aws_json.py against moto: the machinery's calls, its errors, and where it sends them; and
+against a moto that checks every signature and the caller's IAM policy, as AWS does."""
 
-WIP (issue 21): moto here does not check signatures; an IAM-enforcing moto server comes next.
-"""
-
+import json
+import urllib.request
 import uuid
+from collections.abc import Iterator
 
 import pytest
 
 from {{ cookiecutter.package_name }}.aws_json import AwsError, AwsJsonClient, endpoint_for
 
-from local.aws import FAKE_CREDENTIALS, create_idempotency_table, create_secret
+from local.aws import FAKE_CREDENTIALS, create_idempotency_table, create_secret, moto_client
 
 
 def environ(aws: str) -> dict[str, str]:
@@ -81,3 +82,65 @@ def test_an_unreachable_endpoint_fails_after_the_bounded_attempts():
 
     with pytest.raises(ConnectionRefusedError):
         client.call("DescribeLimits", {})
+
+
+def reset_auth(aws: str, unauthenticated_requests: str) -> str:
+    """Make moto authenticate every request after the next ``unauthenticated_requests``
+    ("inf": never); return the previous setting."""
+    request = urllib.request.Request(  # noqa: S310 - the local moto server
+        f"{aws}/moto-api/reset-auth",
+        data=unauthenticated_requests.encode(),
+        # Not a form: moto reads the body as it is.
+        headers={"Content-Type": "text/plain"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request) as response:  # noqa: S310 - the local moto server
+        return str(json.load(response)["PREVIOUS_INITIAL_NO_AUTH_ACTION_COUNT"])
+
+
+@pytest.fixture
+def reader(aws) -> Iterator[tuple[dict[str, str], str]]:
+    """An IAM user's key that may read one secret, with moto authenticating every request."""
+    name = f"test/{uuid.uuid4()}"
+    setup = 4  # the secret, the user, its policy and its key, made before moto checks anything
+    previous = reset_auth(aws, str(setup))
+    try:
+        create_secret(aws, name, "s3cr3t")
+        iam = moto_client("iam", aws)
+        user = f"reader-{uuid.uuid4().hex[:8]}"
+        iam.create_user(UserName=user)
+        policy = {
+            "Version": "2012-10-17",
+            "Statement": [
+                {"Effect": "Allow", "Action": "secretsmanager:GetSecretValue", "Resource": "*"}
+            ],
+        }
+        iam.put_user_policy(UserName=user, PolicyName="read", PolicyDocument=json.dumps(policy))
+        key = iam.create_access_key(UserName=user)["AccessKey"]
+        environ = {
+            "AWS_ACCESS_KEY_ID": key["AccessKeyId"],
+            "AWS_SECRET_ACCESS_KEY": key["SecretAccessKey"],
+            "AWS_REGION": "us-east-1",
+            "AWS_ENDPOINT_URL": aws,
+        }
+        yield environ, name
+    finally:
+        reset_auth(aws, previous)
+
+
+def test_an_authenticating_aws_accepts_the_signature(reader):
+    environ, name = reader
+    client = AwsJsonClient("secretsmanager", "secretsmanager", "1.1", environ)
+
+    assert client.call("GetSecretValue", {"SecretId": name})["SecretString"] == "s3cr3t"
+
+
+def test_an_authenticating_aws_refuses_a_wrong_key(reader):
+    environ, name = reader
+    forged = {**environ, "AWS_SECRET_ACCESS_KEY": "not-" + environ["AWS_SECRET_ACCESS_KEY"]}
+    client = AwsJsonClient("secretsmanager", "secretsmanager", "1.1", forged)
+
+    with pytest.raises(AwsError) as raised:
+        client.call("GetSecretValue", {"SecretId": name})
+
+    assert (raised.value.code, raised.value.status) == ("SignatureDoesNotMatch", 403)

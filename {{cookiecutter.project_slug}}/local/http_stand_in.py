@@ -64,12 +64,13 @@ class HttpStandIn(BackgroundServer):
         body: str | bytes = b"",
         status: int = HTTPStatus.OK,
         content_type: str = "text/plain; charset=utf-8",
+        headers: dict[str, str] | None = None,
     ) -> Self:
         """Answer ``method`` on ``path`` (``/latest``, or ``/latest?base=EUR``) from now on."""
         encoded = body.encode() if isinstance(body, str) else body
         with self._lock:
             self._answers[method.upper(), path] = Answer(
-                status, encoded, {"Content-Type": content_type}
+                status, encoded, {"Content-Type": content_type, **(headers or {})}
             )
         return self
 

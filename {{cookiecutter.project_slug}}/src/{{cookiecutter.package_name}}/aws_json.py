@@ -16,6 +16,7 @@ import random
 import re
 import ssl
 import time
+import zlib
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -67,6 +68,10 @@ def endpoint_for(service: str, region: str, environ: Mapping[str, str]) -> str:
         "amazonaws.com",
     )
     return f"https://{service}.{region}.{suffix}"
+
+
+class ChecksumMismatchError(http.client.HTTPException):
+    """An answer whose body does not match the checksum the service sent with it."""
 
 
 def parsed(data: bytes) -> dict[str, Any]:
@@ -170,7 +175,13 @@ class AwsJsonClient:
         connection = self._connect()
         connection.request("POST", "/", body=body, headers=headers)
         response = connection.getresponse()
-        return response.status, parsed(response.read())
+        data = response.read()
+        expected = response.getheader("x-amz-crc32")
+        # DynamoDB sends the CRC32 of its answer; a mismatch is a damaged answer, retried as a
+        # connection error is (botocore's check, which the AWS SDKs share).
+        if expected is not None and zlib.crc32(data) != int(expected):
+            raise ChecksumMismatchError(f"the answer's CRC32 is not {expected}")
+        return response.status, parsed(data)
 
     def _connect(self) -> http.client.HTTPConnection:
         if self._connection is None:

@@ -4,13 +4,20 @@ against a moto that checks every signature and the caller's IAM policy, as AWS d
 import json
 import urllib.request
 import uuid
+import zlib
 from collections.abc import Iterator
 
 import pytest
 
-from {{ cookiecutter.package_name }}.aws_json import AwsError, AwsJsonClient, endpoint_for
+from {{ cookiecutter.package_name }}.aws_json import (
+    AwsError,
+    AwsJsonClient,
+    ChecksumMismatchError,
+    endpoint_for,
+)
 
 from local.aws import FAKE_CREDENTIALS, create_idempotency_table, create_secret, moto_client
+from local.http_stand_in import HttpStandIn
 
 
 def environ(aws: str) -> dict[str, str]:
@@ -144,3 +151,17 @@ def test_an_authenticating_aws_refuses_a_wrong_key(reader):
         client.call("GetSecretValue", {"SecretId": name})
 
     assert (raised.value.code, raised.value.status) == ("SignatureDoesNotMatch", 403)
+
+
+def test_an_answer_that_does_not_match_its_crc32_is_retried_then_refused():
+    answer = b'{"Item": {"id": {"S": "m-1"}}}'
+    with HttpStandIn() as dynamodb:
+        dynamodb.answer("POST", "/", answer, headers={"x-amz-crc32": str(zlib.crc32(answer) ^ 1)})
+        local = {**FAKE_CREDENTIALS, "AWS_ENDPOINT_URL": dynamodb.url}
+        client = AwsJsonClient("dynamodb", "DynamoDB_20120810", "1.0", local)
+        with pytest.raises(ChecksumMismatchError):
+            client.call("GetItem", {})
+        assert len(dynamodb.requests) == 3  # every attempt, then the error
+
+        dynamodb.answer("POST", "/", answer, headers={"x-amz-crc32": str(zlib.crc32(answer))})
+        assert client.call("GetItem", {}) == {"Item": {"id": {"S": "m-1"}}}

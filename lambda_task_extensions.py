@@ -110,10 +110,10 @@ def iam_literal(text: str) -> str:
 
 def uses_secrets_extension(answers: Mapping[str, object]) -> bool:
     """Whether a project made from ``answers`` can read its secret through the Parameters and
-    Secrets extension instead of boto3 (the templates' ``secrets_extension``).
+    Secrets extension instead of aws_json.py (the templates' ``secrets_extension``).
 
-    Only when it has a secret, nothing else needs boto3 (no idempotency ledger) and the cold
-    start pays for its import (a SnapStart snapshot pays it once per version).
+    Only when it has a secret, nothing else calls AWS (no idempotency ledger) and the cold
+    start pays for the client's TLS context (a SnapStart snapshot pays it once per version).
     hooks/post_gen_project.py keeps the extension's files by the same rule, which a test holds
     to this one.
     """

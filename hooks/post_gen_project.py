@@ -46,8 +46,9 @@ OPTIONAL_FILES = {
 
 
 # The function and its local stand-in that read the secret through the Parameters and Secrets
-# extension instead of boto3: kept when nothing else needs boto3 (no idempotency ledger) and
-# the cold start pays for its import (not with SnapStart, whose snapshot pays it once).
+# extension instead of aws_json.py: kept when nothing else calls AWS (no idempotency ledger)
+# and the cold start pays for the client's TLS context (not with SnapStart, whose snapshot pays
+# it once).
 # The templates decide by the same rule (lambda_task_extensions.uses_secrets_extension; a test compares).
 SECRETS_EXTENSION_FILES = [
     "src/{{cookiecutter.package_name}}/secrets_extension.py",
@@ -61,6 +62,16 @@ SECRET_FILES = [
     "src/{{cookiecutter.package_name}}/secret_cache.py",
     "tests/unit/test_secret_cache.py",
     "tests/runtime/test_init_limit.py",
+]
+
+
+# The client of AWS's JSON protocol (aws_json.py, signed by sigv4.py) and its tests: kept when
+# the machinery calls AWS (the secret's read, the idempotency ledger).
+AWS_CLIENT_FILES = [
+    "src/{{cookiecutter.package_name}}/aws_json.py",
+    "src/{{cookiecutter.package_name}}/sigv4.py",
+    "tests/unit/test_aws_json.py",
+    "tests/unit/test_sigv4.py",
 ]
 
 
@@ -80,6 +91,8 @@ def unwanted_files(answers: Mapping[str, str]) -> list[str]:
         unwanted += SECRET_FILES
     if not uses_secrets_extension(answers):
         unwanted += SECRETS_EXTENSION_FILES
+    if not answers["secret_name"] and answers["idempotency"] != "on":
+        unwanted += AWS_CLIENT_FILES
     return unwanted
 
 

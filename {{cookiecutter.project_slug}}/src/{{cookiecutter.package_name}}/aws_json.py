@@ -1,30 +1,34 @@
 """A client of AWS's JSON protocol (DynamoDB, Secrets Manager) over the standard library.
 
-WIP (issue 21): what the machinery's three calls need, without the AWS SDK's import and client
-construction (about 130 ms of a cold start, measured in the issue). Requests are signed by
-sigv4.py; credentials, Region and endpoint are read from the environment as Lambda sets it, and
-AWS_ENDPOINT_URL (or AWS_ENDPOINT_URL_<SERVICE>) as the SDKs read it for local runs.
-Retries follow the SDKs' "standard" mode: throttling, 5xx and connection errors, a bounded number
-of attempts, full-jitter exponential backoff (AWS SDKs and Tools Reference Guide, "Retry
-behavior").
+The machinery makes three kinds of call (GetSecretValue, PutItem, DeleteItem). Through boto3
+they cost about 130 ms of every cold start, for its import and its clients' construction (README:
+"Dependencies and their cold-start cost"); through this module about 12 ms. Requests are signed
+by sigv4.py. What the AWS SDKs read, this reads the same way (AWS SDKs and Tools Reference Guide):
+the credentials, session token and Region that Lambda puts in the environment;
+AWS_ENDPOINT_URL[_<SERVICE>] ("Service-specific endpoints"), which local runs point at moto;
+AWS_CA_BUNDLE; and AWS_MAX_ATTEMPTS ("Retry behavior").
 """
 
+import email.utils
 import http.client
 import json
 import os
 import random
 import re
 import ssl
+import threading
 import time
 import zlib
-from collections.abc import Mapping
-from datetime import UTC, datetime
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
 from .sigv4 import Credentials, signed_headers
 
-# Error codes the standard retry mode treats as throttling (AWS SDKs and Tools Reference Guide).
+# The codes the SDKs' standard retry mode retries as throttling, and the statuses it retries as
+# transient (AWS SDKs and Tools Reference Guide, "Retry behavior").
 THROTTLING = frozenset({
     "Throttling", "ThrottlingException", "ThrottledException", "RequestThrottledException",
     "TooManyRequestsException", "ProvisionedThroughputExceededException",
@@ -33,14 +37,45 @@ THROTTLING = frozenset({
     "EC2ThrottledException",
 })  # fmt: skip
 TRANSIENT_STATUSES = frozenset({500, 502, 503, 504})
+# Codes with which AWS refuses a request signed at a time too far from its own. The SDKs that
+# correct clock skew (AWS Developer Tools Blog, "Clock-skew correction") take the offset from the
+# answer's Date header and sign the retry with it; boto3 does not. Only an offset beyond
+# SKEW_THRESHOLD counts, so a wrong key is not retried as a wrong clock.
+CLOCK_SKEW = frozenset({
+    "RequestTimeTooSkewed", "RequestExpired", "RequestInTheFuture", "InvalidSignatureException",
+    "SignatureDoesNotMatch", "AuthFailure",
+})  # fmt: skip
+SKEW_THRESHOLD = timedelta(minutes=4)
+DEFAULT_MAX_ATTEMPTS = 3  # the standard mode's
 # The DNS suffix of each partition, by the start of its Regions' names.
 PARTITION_SUFFIXES = (
     ("cn-", "amazonaws.com.cn"),
-    ("us-iso-", "c2s.ic.gov"),
     ("us-isob-", "sc2s.sgov.gov"),
+    ("us-iso-", "c2s.ic.gov"),
 )
-# One TLS context for the life of the container: loading the trust store costs milliseconds.
-TLS = ssl.create_default_context()
+# One TLS context for the life of the container, built at import (init): loading the trust
+# store costs milliseconds, and every connection of every client shares it.
+TLS = ssl.create_default_context(cafile=os.environ.get("AWS_CA_BUNDLE") or None)
+
+
+@dataclass(frozen=True)
+class Service:
+    """What tells one service's JSON protocol from another's.
+
+    Attributes:
+        name: The signing name, also the endpoint's first label.
+        target_prefix: Of the X-Amz-Target header, before the operation's name.
+        json_version: Of the Content-Type, ``application/x-amz-json-<version>``.
+    """
+
+    name: str
+    target_prefix: str
+    json_version: str
+
+
+# From each service's API reference ("Common parameters" and its request examples).
+DYNAMODB = Service("dynamodb", "DynamoDB_20120810", "1.0")
+SECRETS_MANAGER = Service("secretsmanager", "secretsmanager", "1.1")
 
 
 class AwsError(Exception):
@@ -58,6 +93,14 @@ class AwsError(Exception):
         self.body = body
 
 
+class AwsUnreachableError(ConnectionError):
+    """No attempt got an answer: the endpoint refused, dropped or never answered the request."""
+
+
+class ChecksumMismatchError(http.client.HTTPException):
+    """An answer whose body does not match the checksum the service sent with it."""
+
+
 def endpoint_for(service: str, region: str, environ: Mapping[str, str]) -> str:
     """The endpoint: AWS_ENDPOINT_URL_<SERVICE>, AWS_ENDPOINT_URL, or the Region's own."""
     for variable in (f"AWS_ENDPOINT_URL_{service.upper()}", "AWS_ENDPOINT_URL"):
@@ -68,10 +111,6 @@ def endpoint_for(service: str, region: str, environ: Mapping[str, str]) -> str:
         "amazonaws.com",
     )
     return f"https://{service}.{region}.{suffix}"
-
-
-class ChecksumMismatchError(http.client.HTTPException):
-    """An answer whose body does not match the checksum the service sent with it."""
 
 
 def parsed(data: bytes) -> dict[str, Any]:
@@ -97,49 +136,66 @@ def parsed(data: bytes) -> dict[str, Any]:
 class AwsJsonClient:
     """Calls one service's operations: ``client.call("GetSecretValue", {"SecretId": ...})``.
 
+    Safe to call from several threads at once: each call takes an idle connection (or opens
+    one) and gives it back after the answer, so connections are reused across calls and
+    invocations, and a connection that failed (one the service closed while Lambda froze the
+    process, say) is dropped and the call retried on a new one.
+
     Args:
-        service: The signing name and endpoint prefix (``dynamodb``, ``secretsmanager``).
-        target_prefix: Of the X-Amz-Target header (``DynamoDB_20120810``).
-        json_version: Of the Content-Type (``1.0`` for DynamoDB, ``1.1`` for Secrets Manager).
-        environ: Where the credentials, Region and endpoint are read.
-        max_attempts: Attempts in all, the first included.
-        timeout_seconds: For each attempt's connection and answer.
+        service: Which service (``DYNAMODB``, ``SECRETS_MANAGER``).
+        environ: Where the credentials, Region, endpoint and AWS_MAX_ATTEMPTS are read.
+        max_attempts: Attempts in all, the first included, unless AWS_MAX_ATTEMPTS says.
+        timeout_seconds: For each attempt's connection, and for each read of its answer.
+        clock: The current time; tests pass a wrong one.
     """
 
     def __init__(
         self,
-        service: str,
-        target_prefix: str,
-        json_version: str,
+        service: Service,
         environ: Mapping[str, str] = os.environ,
-        max_attempts: int = 3,
+        max_attempts: int = DEFAULT_MAX_ATTEMPTS,
         timeout_seconds: float = 5.0,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
-        """Read the Region and endpoint once; connect at the first call."""
+        """Read the Region, endpoint and attempts once; connect at the first call."""
         self._service = service
-        self._target_prefix = target_prefix
-        self._content_type = f"application/x-amz-json-{json_version}"
+        self._content_type = f"application/x-amz-json-{service.json_version}"
         self._environ = environ
         self._region = environ.get("AWS_REGION") or environ["AWS_DEFAULT_REGION"]
-        self._url = endpoint_for(service, self._region, environ)
-        self._max_attempts = max_attempts
+        self._url = endpoint_for(service.name, self._region, environ)
+        self._max_attempts = int(environ.get("AWS_MAX_ATTEMPTS") or max_attempts)
+        if self._max_attempts < 1:
+            raise ValueError(f"AWS_MAX_ATTEMPTS must be at least 1, not {self._max_attempts}")
         self._timeout_seconds = timeout_seconds
-        self._connection: http.client.HTTPConnection | None = None
+        self._clock = clock
+        self._clock_offset = timedelta()
+        self._idle: list[http.client.HTTPConnection] = []
+        self._lock = threading.Lock()
 
     def call(self, operation: str, payload: Mapping[str, Any]) -> dict[str, Any]:
-        """Call ``operation`` with ``payload``; return the answer, or raise AwsError."""
+        """Call ``operation`` with ``payload``; return the answer.
+
+        Raises:
+            AwsError: What AWS answered, once it is not worth retrying or attempts ran out.
+            AwsUnreachableError: If no attempt got an answer (the last cause is chained).
+        """
         body = json.dumps(payload).encode()
         for attempt in range(1, self._max_attempts + 1):
+            last = attempt == self._max_attempts
             try:
-                status, answer = self._send(operation, body)
+                status, headers, answer = self._send(operation, body)
             except Exception as error:
+                # One type, not a tuple: ruff's Python 3.14 style would write a tuple as
+                # 3.14-only syntax, and the project also runs on 3.12 and 3.13.
                 if not isinstance(error, OSError | http.client.HTTPException):
                     raise
-                # A connection the service or a freeze closed: a new one next time. (One type,
-                # not a tuple: ruff's Python 3.14 style would write a tuple as 3.14-only syntax.)
-                self.close()
-                if attempt == self._max_attempts:
+                if last and isinstance(error, ChecksumMismatchError):
                     raise
+                if last:
+                    raise AwsUnreachableError(
+                        f"{self._url} gave no answer to {operation} in "
+                        f"{self._max_attempts} attempt(s): {error!r}"
+                    ) from error
                 self._back_off(attempt)
                 continue
             if status < 300:
@@ -147,54 +203,62 @@ class AwsJsonClient:
             code = str(answer.get("__type", "Unknown")).rpartition("#")[2]
             message = answer.get("message") or answer.get("Message") or ""
             error = AwsError(code, message, status, answer)
-            retryable = code in THROTTLING or status in TRANSIENT_STATUSES
-            if not retryable or attempt == self._max_attempts:
+            if last:
+                raise error
+            if code in CLOCK_SKEW and self._corrected_clock(headers.get("Date")):
+                continue  # signed again at once, with the service's time
+            if code not in THROTTLING and status not in TRANSIENT_STATUSES:
                 raise error
             self._back_off(attempt)
         raise AssertionError("unreachable: the last attempt returns or raises")
 
     def close(self) -> None:
-        """Close the kept connection, if any."""
-        if self._connection is not None:
-            self._connection.close()
-            self._connection = None
+        """Close the idle connections."""
+        with self._lock:
+            idle, self._idle = self._idle, []
+        for connection in idle:
+            connection.close()
 
-    def _send(self, operation: str, body: bytes) -> tuple[int, dict[str, Any]]:
+    def _send(self, operation: str, body: bytes) -> tuple[int, Mapping[str, str], dict[str, Any]]:
         headers = signed_headers(
             self._url,
             {
                 "Content-Type": self._content_type,
-                "X-Amz-Target": f"{self._target_prefix}.{operation}",
+                "X-Amz-Target": f"{self._service.target_prefix}.{operation}",
             },
             body,
             self._credentials(),
             self._region,
-            self._service,
-            datetime.now(UTC),
+            self._service.name,
+            self._clock() + self._clock_offset,
         )
-        connection = self._connect()
-        connection.request("POST", "/", body=body, headers=headers)
-        response = connection.getresponse()
-        data = response.read()
-        expected = response.getheader("x-amz-crc32")
+        connection = self._take_connection()
+        try:
+            connection.request("POST", "/", body=body, headers=headers)
+            response = connection.getresponse()
+            data = response.read()
+        except BaseException:
+            connection.close()
+            raise
+        with self._lock:
+            self._idle.append(connection)
         # DynamoDB sends the CRC32 of its answer; a mismatch is a damaged answer, retried as a
-        # connection error is (botocore's check, which the AWS SDKs share).
+        # connection error is (as botocore does).
+        expected = response.getheader("x-amz-crc32")
         if expected is not None and zlib.crc32(data) != int(expected):
             raise ChecksumMismatchError(f"the answer's CRC32 is not {expected}")
-        return response.status, parsed(data)
+        return response.status, response.headers, parsed(data)
 
-    def _connect(self) -> http.client.HTTPConnection:
-        if self._connection is None:
-            parts = urlsplit(self._url)
-            if parts.scheme == "https":
-                self._connection = http.client.HTTPSConnection(
-                    parts.netloc, timeout=self._timeout_seconds, context=TLS
-                )
-            else:
-                self._connection = http.client.HTTPConnection(
-                    parts.netloc, timeout=self._timeout_seconds
-                )
-        return self._connection
+    def _take_connection(self) -> http.client.HTTPConnection:
+        with self._lock:
+            if self._idle:
+                return self._idle.pop()
+        parts = urlsplit(self._url)
+        if parts.scheme == "https":
+            return http.client.HTTPSConnection(
+                parts.netloc, timeout=self._timeout_seconds, context=TLS
+            )
+        return http.client.HTTPConnection(parts.netloc, timeout=self._timeout_seconds)
 
     def _credentials(self) -> Credentials:
         # Read at each call: on Lambda they do not change, but a test may rotate them.
@@ -204,7 +268,22 @@ class AwsJsonClient:
             self._environ.get("AWS_SESSION_TOKEN") or None,
         )
 
+    def _corrected_clock(self, date_header: str | None) -> bool:
+        # True if the service's clock is far enough from ours to explain the refusal; the
+        # offset is then kept for every later call.
+        if not date_header:
+            return False
+        try:
+            service_time = email.utils.parsedate_to_datetime(date_header)
+        except ValueError:
+            return False
+        offset = service_time - self._clock()
+        if abs(offset - self._clock_offset) < SKEW_THRESHOLD:
+            return False
+        self._clock_offset = offset
+        return True
+
     def _back_off(self, attempt: int) -> None:
-        # Full jitter: a random wait up to 2^attempt * 50 ms, at most 1 s (the standard mode's
-        # base is 1 s for most services; DynamoDB's is 50 ms, and init has 10 s in all).
+        # Full jitter: a random wait of up to 2^attempt x 50 ms, at most 1 s. Init has 10 s in
+        # all, and the standard mode's 1 s cap keeps the attempts well inside it.
         time.sleep(random.uniform(0, min(1.0, 0.05 * 2**attempt)))  # noqa: S311 - jitter

@@ -24,16 +24,18 @@ from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 {%- endif %}
 from typing import Any, Protocol
-{%- if (secret and not secrets_extension) or cookiecutter.idempotency == "on" or cookiecutter.cold_start == "snapstart" %}
-{% endif %}
-{%- if (secret and not secrets_extension) or cookiecutter.idempotency == "on" %}
-import boto3
-from botocore.config import Config
-{%- endif %}
 {%- if cookiecutter.cold_start == "snapstart" %}
+
 from snapshot_restore_py import register_after_restore
 {%- endif %}
 
+{%- set needs_client = (secret and not secrets_extension) or cookiecutter.idempotency == "on" %}
+{%- set services = ([] if not (secret and not secrets_extension) else ["SECRETS_MANAGER"]) %}
+{%- set services = (["DYNAMODB"] if cookiecutter.idempotency == "on" else []) + services %}
+
+{% if needs_client -%}
+from .aws_json import {{ services | join(", ") }}, AwsJsonClient
+{%- endif %}
 from .batch import process_batch
 from .events import parse_messages
 {%- if cookiecutter.idempotency == "on" %}
@@ -52,9 +54,9 @@ from .task import Task, TaskSettings
 # Lambda formats standard-library log records as JSON, with the request id, because
 # template.yaml sets LoggingConfig.LogFormat to JSON; fields passed in `extra` become keys.
 logger = logging.getLogger(__name__)
-# botocore says at INFO, on every cold start, where it found the credentials and the endpoint
-# ("Found credentials in environment variables."): billed lines that say nothing new, whether
-# the client is the machinery's or the task's.
+# If the task uses boto3: botocore says at INFO, on every cold start, where it found the
+# credentials and the endpoint ("Found credentials in environment variables."), billed lines
+# that say nothing new. (Setting a level imports nothing.)
 for chatty in ("botocore.credentials", "botocore.configprovider"):
     logging.getLogger(chatty).setLevel(logging.WARNING)
 
@@ -70,8 +72,8 @@ loop = asyncio.new_event_loop()
 asyncio.set_event_loop(loop)
 {%- if secret and not secrets_extension %}
 
-# boto3 finds the region and credentials in the environment (and AWS_ENDPOINT_URL, if set,
-# which is how tests and `make run` reach a local moto server).
+# The client finds the Region and credentials in the environment, as Lambda sets them (and
+# AWS_ENDPOINT_URL, if set, which is how tests and `make run` reach a local moto server).
 {%- if cookiecutter.cold_start == "snapstart" %}
 # This client reads at init and after each SnapStart restore, which Lambda gives 10 seconds
 # each (Lambda Developer Guide, "Understanding the Lambda execution environment lifecycle" and
@@ -80,17 +82,9 @@ asyncio.set_event_loop(loop)
 # This client reads at init, which Lambda gives 10 seconds (Lambda Developer Guide,
 # "Understanding the Lambda execution environment lifecycle").
 {%- endif %}
-# boto3's defaults (60 s to connect, 60 s to read, up to 5 attempts) would let an unreachable
-# store hang past that, so the read gives up within about 7 s: two attempts of at most 1 s to
-# connect and 2 s to read, under a second apart.
-secrets_manager = boto3.client(
-    "secretsmanager",
-    config=Config(
-        connect_timeout=1,
-        read_timeout=2,
-        retries={"mode": "standard", "total_max_attempts": 2},
-    ),
-)
+# An unreachable or hung store must not hold init past that, so the read gives up within about
+# 8 s: two attempts, each of at most 2 s to connect and 2 s to wait for the answer.
+secrets_manager = AwsJsonClient(SECRETS_MANAGER, max_attempts=2, timeout_seconds=2)
 
 # The secret is read now, so a missing secret, a missing permission or an unreachable store
 {%- if cookiecutter.trigger == "sqs" %}
@@ -103,7 +97,9 @@ secrets_manager = boto3.client(
 # TTL passes or the task refreshes it.
 {%- endif %}
 secret = SecretCache(
-    fetch=lambda: secrets_manager.get_secret_value(SecretId=settings.secret_name)["SecretString"],
+    fetch=lambda: secrets_manager.call("GetSecretValue", {"SecretId": settings.secret_name})[
+        "SecretString"
+    ],
     ttl_seconds=settings.secret_ttl_seconds,
 )
 try:
@@ -115,7 +111,7 @@ except Exception:
 {%- elif secret %}
 
 # The secret is read through the Parameters and Secrets extension when its layer is attached
-# (nothing else here needs an AWS SDK). The extension answers during invocations only, never
+# (nothing else here calls AWS). The extension answers during invocations only, never
 # during init (Systems Manager User Guide, "Using Parameter Store parameters in AWS Lambda
 # functions"), so the secret is read by the first invocation (`read_secret`), then reused until
 # the TTL passes or the task refreshes it.
@@ -138,12 +134,12 @@ DONE_RETENTION_SECONDS = 4 * 24 * 60 * 60
 # The ledger's DynamoDB calls block, so they run in the loop's default executor
 # (asyncio.to_thread). Its default size, min(32, CPUs + 4), is 6 threads on two cores: fewer
 # than the messages a batch works on at once, whose claims would wait in line for a thread. One
-# thread per message in flight, and one pooled connection per thread.
+# thread per message in flight, each with a kept connection from the client.
 loop.set_default_executor(ThreadPoolExecutor(max_workers=settings.max_concurrency))
 
 # Remembers which messages were finished, so a message delivered twice is worked on once.
 ledger = Ledger(
-    client=boto3.client("dynamodb", config=Config(max_pool_connections=settings.max_concurrency)),
+    client=AwsJsonClient(DYNAMODB),
     table_name=settings.idempotency_table_name,
     retention_seconds=DONE_RETENTION_SECONDS,
 )

@@ -2,10 +2,10 @@
 
 The extension is a Lambda layer (template.yaml adds it when the SecretsExtensionLayerArn
 parameter is set) that runs beside the function in its sandbox and answers on localhost; it
-calls Secrets Manager with the function's role. Nothing else in this function needs AWS, so
-reading the secret this way spares every cold start the import of boto3 and the creation of a
-client, the largest part of its init. The standard library's http.client is enough for one
-request on localhost. Without the layer, boto3 reads the secret (see `secret_reader`).
+calls Secrets Manager with the function's role, over its own TLS connection. Nothing else in
+this function calls AWS, so reading the secret this way spares every cold start the signing
+client and its TLS context (see README: "Dependencies and their cold-start cost"): one request
+on localhost is all it makes. Without the layer, aws_json.py reads the secret (`secret_reader`).
 
 The extension's own cache is off (template.yaml): `SecretCache` keeps the value for the TTL and
 reads it again when the task's service refuses it, and that read must reach Secrets Manager.
@@ -34,17 +34,17 @@ def secret_reader(secret_id: str) -> Callable[[], str]:
     """Return a function that reads the SecretString of ``secret_id`` (a name or ARN).
 
     It asks the extension when its layer is attached (PORT_VARIABLE is set), and otherwise
-    Secrets Manager through boto3, which is imported only then: its import is the cost the
-    extension saves.
+    Secrets Manager through aws_json.py, which is imported only then: its TLS context is the
+    cost the extension saves.
     """
     if PORT_VARIABLE in os.environ:
         return functools.partial(read_secret_string, secret_id)
-    import boto3  # here, not at the top: see the docstring
+    from .aws_json import SECRETS_MANAGER, AwsJsonClient  # here, not at the top: see above
 
-    # boto3 finds the Region and credentials in the environment (and AWS_ENDPOINT_URL, if set,
-    # which is how tests and `make run` reach a local moto server).
-    client = boto3.client("secretsmanager")
-    return lambda: client.get_secret_value(SecretId=secret_id)["SecretString"]
+    # The client finds the Region and credentials in the environment (and AWS_ENDPOINT_URL, if
+    # set, which is how tests and `make run` reach a local moto server).
+    client = AwsJsonClient(SECRETS_MANAGER)
+    return lambda: client.call("GetSecretValue", {"SecretId": secret_id})["SecretString"]
 
 
 def read_secret_string(secret_id: str) -> str:

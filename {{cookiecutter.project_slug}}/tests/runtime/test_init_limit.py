@@ -2,7 +2,7 @@
 """The function's init fits in Lambda's INIT phase, even when the secret store hangs.
 
 Lambda gives the init 10 s (local/runtime.py stops an init that runs longer and runs it again
-within the invocation, as Lambda does). A store read that hung for boto3's default 60 s would
+within the invocation, as Lambda does). A store read that hung for a default SDK's 60 s would
 never end in the documented outcome: a clear error, and the event kept for a retry.
 """
 
@@ -24,7 +24,7 @@ def test_a_store_that_never_answers_fails_{{ "the_invocation" if secrets_extensi
     assert "cannot read the secret" in function.logs
 {%- else %}
     assert outcome.kind == "init_error"
-    assert outcome.payload["errorType"] == "ReadTimeoutError"
+    assert outcome.payload["errorType"] == "AwsUnreachableError"
     assert "init failed: cannot read the secret" in function.logs
 {%- endif %}
     assert function.init_timeouts == 0

@@ -1,22 +1,32 @@
-"""aws_json.py against moto: the machinery's calls, its errors, and where it sends them; and
-against a moto that checks every signature and the caller's IAM policy, as AWS does."""
+"""aws_json.py against moto: the machinery's calls, its errors, and where it sends them;
+against a moto that checks every signature and the caller's IAM policy, as AWS does; and
+against stand-ins for what moto does not do (throttling, a wrong clock, a damaged answer, a
+connection closed while the function was frozen)."""
 
 import json
+import socket
+import threading
 import urllib.request
 import uuid
 import zlib
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
+from http import HTTPStatus
 
 import pytest
 
 from {{ cookiecutter.package_name }}.aws_json import (
+    DYNAMODB,
+    SECRETS_MANAGER,
     AwsError,
     AwsJsonClient,
+    AwsUnreachableError,
     ChecksumMismatchError,
     endpoint_for,
 )
 
-from local.aws import FAKE_CREDENTIALS, create_idempotency_table, create_secret, moto_client
+from local.aws import FAKE_CREDENTIALS, moto_client
 from local.http_stand_in import HttpStandIn
 
 
@@ -24,16 +34,29 @@ def environ(aws: str) -> dict[str, str]:
     return {**FAKE_CREDENTIALS, "AWS_ENDPOINT_URL": aws}
 
 
+def create_secret(aws: str, name: str, value: str) -> None:
+    moto_client("secretsmanager", aws).create_secret(Name=name, SecretString=value)
+
+
+def create_table(aws: str, name: str) -> None:
+    moto_client("dynamodb", aws).create_table(
+        TableName=name,
+        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+
+
 def test_a_secret_is_read(aws):
     name = f"test/{uuid.uuid4()}"
     create_secret(aws, name, 'Zoë\'s "key"')
-    client = AwsJsonClient("secretsmanager", "secretsmanager", "1.1", environ(aws))
+    client = AwsJsonClient(SECRETS_MANAGER, environ(aws))
 
     assert client.call("GetSecretValue", {"SecretId": name})["SecretString"] == 'Zoë\'s "key"'
 
 
 def test_a_missing_secret_is_a_named_error(aws):
-    client = AwsJsonClient("secretsmanager", "secretsmanager", "1.1", environ(aws))
+    client = AwsJsonClient(SECRETS_MANAGER, environ(aws))
 
     with pytest.raises(AwsError) as raised:
         client.call("GetSecretValue", {"SecretId": f"missing/{uuid.uuid4()}"})
@@ -43,8 +66,8 @@ def test_a_missing_secret_is_a_named_error(aws):
 
 def test_a_failed_condition_returns_the_item_it_failed_on(aws):
     table = f"idempotency-{uuid.uuid4()}"
-    create_idempotency_table(aws, table)
-    client = AwsJsonClient("dynamodb", "DynamoDB_20120810", "1.0", environ(aws))
+    create_table(aws, table)
+    client = AwsJsonClient(DYNAMODB, environ(aws))
     claim = {
         "TableName": table,
         "Item": {"id": {"S": "m-1"}, "state": {"S": "claimed"}},
@@ -78,17 +101,131 @@ def test_the_endpoint_is_the_regions_unless_the_environment_names_one(region, ex
 
 
 def test_an_unreachable_endpoint_fails_after_the_bounded_attempts():
-    client = AwsJsonClient(
-        "dynamodb",
-        "DynamoDB_20120810",
-        "1.0",
-        {**FAKE_CREDENTIALS, "AWS_ENDPOINT_URL": "http://127.0.0.1:9"},
-        max_attempts=2,
-        timeout_seconds=0.5,
-    )
+    down = {**FAKE_CREDENTIALS, "AWS_ENDPOINT_URL": "http://127.0.0.1:9"}
+    client = AwsJsonClient(DYNAMODB, down, max_attempts=2, timeout_seconds=0.5)
 
-    with pytest.raises(ConnectionRefusedError):
+    with pytest.raises(AwsUnreachableError, match=r"127\.0\.0\.1:9 .* 2 attempt") as raised:
         client.call("DescribeLimits", {})
+
+    assert isinstance(raised.value.__cause__, ConnectionRefusedError)
+
+
+def test_aws_max_attempts_in_the_environment_bounds_the_attempts_as_for_the_sdks():
+    with HttpStandIn() as dynamodb:
+        throttled = json.dumps({"__type": "ThrottlingException", "message": "slow down"})
+        dynamodb.answer("POST", "/", throttled, status=HTTPStatus.BAD_REQUEST)
+        local = {**FAKE_CREDENTIALS, "AWS_ENDPOINT_URL": dynamodb.url, "AWS_MAX_ATTEMPTS": "5"}
+
+        with pytest.raises(AwsError) as raised:
+            AwsJsonClient(DYNAMODB, local, max_attempts=2).call("GetItem", {})
+
+        assert raised.value.code == "ThrottlingException"
+        assert len(dynamodb.requests) == 5
+
+
+@pytest.mark.parametrize(
+    ("code", "status", "attempts"),
+    [
+        ("ProvisionedThroughputExceededException", HTTPStatus.BAD_REQUEST, 3),  # throttling
+        ("InternalServerError", HTTPStatus.INTERNAL_SERVER_ERROR, 3),  # transient
+        ("ServiceUnavailable", HTTPStatus.SERVICE_UNAVAILABLE, 3),
+        ("ValidationException", HTTPStatus.BAD_REQUEST, 1),  # the request is wrong: no retry
+        ("AccessDeniedException", HTTPStatus.BAD_REQUEST, 1),
+    ],
+)
+def test_throttling_and_server_errors_are_retried_other_errors_are_not(code, status, attempts):
+    with HttpStandIn() as dynamodb:
+        dynamodb.answer("POST", "/", json.dumps({"__type": f"com.amazon#{code}"}), status=status)
+        client = AwsJsonClient(DYNAMODB, {**FAKE_CREDENTIALS, "AWS_ENDPOINT_URL": dynamodb.url})
+
+        with pytest.raises(AwsError) as raised:
+            client.call("PutItem", {})
+
+        assert (raised.value.code, raised.value.status) == (code, status)
+        assert len(dynamodb.requests) == attempts
+
+
+def test_a_clock_that_is_wrong_is_corrected_by_the_services_date_and_stays_corrected():
+    slow = timedelta(minutes=20)
+    with HttpStandIn() as dynamodb:
+        # AWS refuses a request signed too far from its own time; the stand-in always does, so
+        # every attempt is seen. Its Date header is this machine's true time.
+        expired = json.dumps({"__type": "InvalidSignatureException", "message": "expired"})
+        dynamodb.answer("POST", "/", expired, status=HTTPStatus.BAD_REQUEST)
+        local = {**FAKE_CREDENTIALS, "AWS_ENDPOINT_URL": dynamodb.url}
+        client = AwsJsonClient(DYNAMODB, local, clock=lambda: datetime.now(UTC) - slow)
+
+        with pytest.raises(AwsError, match="InvalidSignatureException"):
+            client.call("GetItem", {})
+        with pytest.raises(AwsError, match="InvalidSignatureException"):
+            client.call("GetItem", {})
+
+    signed = [
+        datetime.strptime(request.headers["X-Amz-Date"], "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+        for request in dynamodb.requests
+    ]
+    now = datetime.now(UTC)
+    assert now - signed[0] > slow - timedelta(minutes=1)  # signed by the wrong clock
+    # Signed again at once with the service's time; a refusal with a matching clock is not a
+    # skew, so it is not retried as one (a wrong key would be refused the same way).
+    assert len(signed) == 3
+    assert all(abs(now - time) < timedelta(minutes=1) for time in signed[1:])
+
+
+def test_a_connection_the_service_closed_while_the_function_was_frozen_is_replaced():
+    # A service that answers each request on a kept-alive connection, then closes it, as a
+    # load balancer closes an idle connection while Lambda keeps the process frozen.
+    connections = []
+
+    def serve(listener: socket.socket) -> None:
+        for _ in range(2):
+            connection, _address = listener.accept()
+            connections.append(connection)
+            request = b""
+            while b"\r\n\r\n" not in request:
+                request += connection.recv(65536)
+            headers, _, body = request.partition(b"\r\n\r\n")
+            length = int(headers.lower().split(b"content-length:")[1].split(b"\r\n")[0])
+            while len(body) < length:
+                body += connection.recv(65536)
+            connection.sendall(
+                b"HTTP/1.1 200 OK\r\nContent-Type: application/x-amz-json-1.0\r\n"
+                b"Content-Length: 2\r\nConnection: keep-alive\r\n\r\n{}"
+            )
+            connection.close()
+
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        server = threading.Thread(target=serve, args=(listener,), daemon=True)
+        server.start()
+        local = {
+            **FAKE_CREDENTIALS,
+            "AWS_ENDPOINT_URL": f"http://127.0.0.1:{listener.getsockname()[1]}",
+        }
+        client = AwsJsonClient(DYNAMODB, local, timeout_seconds=2)
+
+        assert client.call("GetItem", {}) == {}
+        assert client.call("GetItem", {}) == {}  # the kept connection was closed meanwhile
+        server.join(timeout=5)
+
+    assert len(connections) == 2
+
+
+def test_calls_from_many_threads_at_once_share_the_client(aws):
+    table = f"idempotency-{uuid.uuid4()}"
+    create_table(aws, table)
+    client = AwsJsonClient(DYNAMODB, environ(aws))
+
+    def put(number: int) -> dict:
+        item = {"id": {"S": f"m-{number}"}, "text": {"S": f'Zoë "{number}"\n'}}
+        return client.call("PutItem", {"TableName": table, "Item": item})
+
+    with ThreadPoolExecutor(max_workers=10) as pool:
+        assert list(pool.map(put, range(40))) == [{}] * 40
+
+    scanned = moto_client("dynamodb", aws).scan(TableName=table)["Items"]
+    assert sorted(item["text"]["S"] for item in scanned) == sorted(
+        f'Zoë "{number}"\n' for number in range(40)
+    )
 
 
 def reset_auth(aws: str, unauthenticated_requests: str) -> str:
@@ -137,7 +274,7 @@ def reader(aws) -> Iterator[tuple[dict[str, str], str]]:
 
 def test_an_authenticating_aws_accepts_the_signature(reader):
     environ, name = reader
-    client = AwsJsonClient("secretsmanager", "secretsmanager", "1.1", environ)
+    client = AwsJsonClient(SECRETS_MANAGER, environ)
 
     assert client.call("GetSecretValue", {"SecretId": name})["SecretString"] == "s3cr3t"
 
@@ -145,7 +282,7 @@ def test_an_authenticating_aws_accepts_the_signature(reader):
 def test_an_authenticating_aws_refuses_a_wrong_key(reader):
     environ, name = reader
     forged = {**environ, "AWS_SECRET_ACCESS_KEY": "not-" + environ["AWS_SECRET_ACCESS_KEY"]}
-    client = AwsJsonClient("secretsmanager", "secretsmanager", "1.1", forged)
+    client = AwsJsonClient(SECRETS_MANAGER, forged)
 
     with pytest.raises(AwsError) as raised:
         client.call("GetSecretValue", {"SecretId": name})
@@ -158,7 +295,7 @@ def test_an_answer_that_does_not_match_its_crc32_is_retried_then_refused():
     with HttpStandIn() as dynamodb:
         dynamodb.answer("POST", "/", answer, headers={"x-amz-crc32": str(zlib.crc32(answer) ^ 1)})
         local = {**FAKE_CREDENTIALS, "AWS_ENDPOINT_URL": dynamodb.url}
-        client = AwsJsonClient("dynamodb", "DynamoDB_20120810", "1.0", local)
+        client = AwsJsonClient(DYNAMODB, local)
         with pytest.raises(ChecksumMismatchError):
             client.call("GetItem", {})
         assert len(dynamodb.requests) == 3  # every attempt, then the error

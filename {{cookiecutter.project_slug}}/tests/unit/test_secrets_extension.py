@@ -77,7 +77,7 @@ def test_with_the_layer_the_reader_asks_the_extension(aws, extension, monkeypatc
         read()
 
 
-def test_without_the_layer_the_reader_asks_secrets_manager_with_boto3(aws, monkeypatch):
+def test_without_the_layer_the_reader_asks_secrets_manager_itself(aws, monkeypatch):
     for name, value in function_environment(aws).items():
         monkeypatch.setenv(name, value)
     monkeypatch.delenv(PORT_VARIABLE, raising=False)  # no layer: template.yaml leaves it unset

@@ -35,7 +35,7 @@ from snapshot_restore_py import register_after_restore
 
 {% if needs_client -%}
 from .aws_json import {{ services | join(", ") }}, AwsJsonClient
-{%- endif %}
+{% endif -%}
 from .batch import process_batch
 from .events import parse_messages
 {%- if cookiecutter.idempotency == "on" %}

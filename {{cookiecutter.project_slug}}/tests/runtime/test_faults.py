@@ -167,8 +167,13 @@ def test_no_temporary_file_outlives_its_invocation(receiver, start, tmp_path):
 
 
 def test_the_function_imports_no_aws_sdk(start):
-    # The machinery calls AWS through aws_json.py{{ " or the Parameters and Secrets extension" if secrets_extension }}: boto3's import and
-    # clients would be the largest part of every cold start.
+{%- if secrets_extension %}
+    # The secret comes through the Parameters and Secrets extension, or aws_json.py: boto3's
+    # import and client would be the largest part of every cold start.
+{%- else %}
+    # The machinery calls AWS, if at all, through aws_json.py: boto3's import and clients would
+    # be the largest part of every cold start.
+{%- endif %}
     function = start(PYTHONPROFILEIMPORTTIME="1")
     assert failed_ids(function.invoke(sqs_event(*orders(1)))) == []
 

@@ -692,6 +692,7 @@ def samples_but(trigger: str) -> list[str]:
 
 EXTENSION = post_hook.SECRETS_EXTENSION_FILES
 SECRET = post_hook.SECRET_FILES
+AWS_CLIENT = post_hook.AWS_CLIENT_FILES
 
 
 @pytest.mark.parametrize(
@@ -708,15 +709,24 @@ SECRET = post_hook.SECRET_FILES
             "s",
             ["catalog-info.yaml", IDEMPOTENCY_MODULE, *SQS_FILES, *EXTENSION],
         ),
-        # No secret: no cache, no extension, whatever else would have wanted them.
-        # (A blank task, too: no target, so none of the worked example's target faults.)
+        # No secret: no cache, no extension, whatever else would have wanted them; and with no
+        # ledger either, no AWS client. (A blank task, too: no target, so none of the worked
+        # example's target faults.)
         (
             "none",
             "off",
             "none",
             "sqs",
             "",
-            ["catalog-info.yaml", SNAPSTART_TESTS, IDEMPOTENCY_MODULE, *ASYNC_FILES, *EXTENSION, *SECRET],
+            [
+                "catalog-info.yaml",
+                SNAPSTART_TESTS,
+                IDEMPOTENCY_MODULE,
+                *ASYNC_FILES,
+                *EXTENSION,
+                *SECRET,
+                *AWS_CLIENT,
+            ],
         ),
         (
             "none",

@@ -18,6 +18,7 @@ import logging
 import os
 import statistics
 import sys
+import tempfile
 import time
 from collections import defaultdict
 from collections.abc import Iterator
@@ -31,6 +32,8 @@ from local.queue import sqs_event
 from local.runtime import LambdaProcess
 from local.target import Receiver
 
+from benchmarks.tls import moto_over_tls
+
 API_KEY = "benchmark-api-key"  # made up; only the local receiver accepts it
 SECRET_NAME = "benchmark/target-api-key"  # noqa: S105 - a name, not a secret
 TIMEOUT_SECONDS = 30.0
@@ -41,8 +44,11 @@ BATCH_SIZE = 10
 class Bench:
     """The shared stand-ins, and the environment of each subject."""
 
-    def __init__(self, endpoint_url: str, receiver: Receiver, spec: dict[str, Any]) -> None:
-        self.endpoint_url = endpoint_url
+    def __init__(
+        self, endpoint_url: str, tls: tuple[str, Path], receiver: Receiver, spec: dict[str, Any]
+    ) -> None:
+        self.endpoint_url = endpoint_url  # plain HTTP: where the benchmark seeds and counts
+        self.tls_endpoint_url, self.ca_bundle = tls  # where the functions call AWS
         self.runtime_python: str = spec["runtime_python"]
         self.receiver = receiver
         self.subjects: list[dict[str, Any]] = spec["subjects"]
@@ -61,7 +67,8 @@ class Bench:
         environ.update(FAKE_CREDENTIALS)
         environ.update(
             AWS_ACCESS_KEY_ID=access_key(index),
-            AWS_ENDPOINT_URL=self.endpoint_url,
+            AWS_ENDPOINT_URL=self.tls_endpoint_url,
+            AWS_CA_BUNDLE=str(self.ca_bundle),
             TARGET_URL=self.receiver.url,
             SECRET_NAME=SECRET_NAME,
             SECRET_TTL_SECONDS="300",  # noqa: S106 - seconds, not a secret
@@ -260,14 +267,19 @@ def main() -> None:
     subjects: list[dict[str, Any]] = spec["subjects"]
     # moto's server logs each request it serves, at INFO, through werkzeug's own logger.
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
-    with moto_server() as endpoint_url, Receiver(api_key=API_KEY) as receiver:
+    with (
+        moto_server() as endpoint_url,
+        tempfile.TemporaryDirectory() as certificates,
+        moto_over_tls(Path(certificates)) as tls,
+        Receiver(api_key=API_KEY) as receiver,
+    ):
         create_secret(endpoint_url, SECRET_NAME, API_KEY)
         for subject in subjects:
             if subject["idempotency_table"]:
                 from local.aws import create_idempotency_table  # only in projects baked with it
 
                 create_idempotency_table(endpoint_url, subject["idempotency_table"])
-        bench = Bench(endpoint_url, receiver, spec)
+        bench = Bench(endpoint_url, tls, receiver, spec)
         print(
             f"cold starts: {spec['cold_starts']} of each of {len(subjects)} functions with one record,"
             f" as many with {spec['first_batch']}",

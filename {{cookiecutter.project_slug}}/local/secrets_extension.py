@@ -60,6 +60,8 @@ class SecretsExtension(BackgroundServer):
         ).client(
             "secretsmanager",
             endpoint_url=environ.get("AWS_ENDPOINT_URL"),
+            # The function's trust store, as the extension in its sandbox would have it.
+            verify=environ.get("AWS_CA_BUNDLE") or None,
             config=Config(
                 connect_timeout=timeout_seconds,
                 read_timeout=timeout_seconds,

@@ -32,6 +32,7 @@ from benchmarks.subjects import (
     measure_package,
     noop_subject,
     provided_sdk,
+    without_extension_layer,
 )
 from tests.environments import (
     CACHE_DIR,
@@ -116,6 +117,7 @@ def run(arguments: argparse.Namespace, work: Path) -> str:
 
     print("building packages", flush=True)
     subjects: list[Subject] = [baked_subject(name, path, python, work) for name, path in projects.items()]
+    subjects += [without_extension_layer(subject) for subject in subjects if subject.secrets_extension]
     noop_project = bake({"idempotency": "off"}, work / "baked" / NOOP)
     subjects.append(noop_subject(noop_project, python, work))
     subjects += [baseline_subject(name, python, work) for name in BASELINES]

@@ -14,7 +14,7 @@ import platform
 import shutil
 import subprocess
 import zipfile
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 # The floor: what any Python function costs under the runtime client.
@@ -97,6 +97,8 @@ class NoOpTask(Task):
 
 Task = NoOpTask
 """
+
+WITHOUT_LAYER = "without the extension layer"
 
 # What the Lambda Python runtime already provides: boto3 and everything it depends on.
 PROVIDED_REQUIREMENT = "boto3==1.44.5"
@@ -182,6 +184,13 @@ def baked_subject(name: str, project: Path, python: Path, work: Path) -> Subject
         idempotency_table=parameters.get("IDEMPOTENCY_TABLE_NAME"),
         secrets_extension=(handler_file.parent / "secrets_extension.py").exists(),
     )
+
+
+def without_extension_layer(subject: Subject) -> Subject:
+    """``subject`` deployed without the Parameters and Secrets extension's layer (its
+    SecretsExtensionLayerArn parameter left empty, as on a first deploy): the function then
+    reads the secret from Secrets Manager itself, through aws_json.py."""
+    return replace(subject, name=f"{subject.name} {WITHOUT_LAYER}", secrets_extension=False)
 
 
 def noop_subject(project: Path, python: Path, work: Path) -> Subject:

@@ -1,7 +1,6 @@
 """Jinja filters of the template: free-text answers into string literals safe in YAML, TOML and
 Python (``quoted``), a JSON answer into YAML (``json_flow``), the answers into a replay file
-(``replay_json``), literal text in an IAM resource (``iam_literal``), and a rule several files
-share (``uses_secrets_extension``).
+(``replay_json``) and literal text in an IAM resource (``iam_literal``).
 
 Cookiecutter loads this module through ``_extensions`` in ``cookiecutter.json``, in its own
 process, and makes the extension before its first question and before any hook runs. So the
@@ -106,22 +105,6 @@ def iam_literal(text: str) -> str:
     would grant every key that starts with "a".
     """
     return "".join(_IAM_SPECIAL.get(char, char) for char in text)
-
-
-def uses_secrets_extension(answers: Mapping[str, object]) -> bool:
-    """Whether a project made from ``answers`` can read its secret through the Parameters and
-    Secrets extension instead of aws_json.py (the templates' ``secrets_extension``).
-
-    Only when it has a secret, nothing else calls AWS (no idempotency ledger) and the cold
-    start pays for the client's TLS context (a SnapStart snapshot pays it once per version).
-    hooks/post_gen_project.py keeps the extension's files by the same rule, which a test holds
-    to this one.
-    """
-    return (
-        bool(answers["secret_name"])
-        and answers["idempotency"] == "off"
-        and answers["cold_start"] != "snapstart"
-    )
 
 
 def replay_json(context: Mapping[str, object]) -> str:
@@ -251,5 +234,4 @@ class QuotingExtension(Extension):
         environment.filters["quoted"] = quoted
         environment.filters["json_flow"] = json_flow
         environment.filters["iam_literal"] = iam_literal
-        environment.filters["uses_secrets_extension"] = uses_secrets_extension
         environment.filters["replay_json"] = replay_json

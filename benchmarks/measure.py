@@ -12,7 +12,6 @@ JSON file to write the results to.
 from __future__ import annotations
 
 import http.client
-import importlib.util
 import json
 import logging
 import os
@@ -52,7 +51,6 @@ class Bench:
         self.runtime_python: str = spec["runtime_python"]
         self.receiver = receiver
         self.subjects: list[dict[str, Any]] = spec["subjects"]
-        self._secrets_extension = load_module("local.secrets_extension", spec["secrets_extension_module"])
         self._ids = 0
 
     def environ(self, index: int, **extra: str) -> dict[str, str]:
@@ -79,46 +77,22 @@ class Bench:
 
     @contextmanager
     def function(self, index: int, **extra: str) -> Iterator[LambdaProcess]:
-        """Run an instance of subject ``index`` (a cold start), with its secrets extension if any.
-
-        The extension's stand-in signs its Secrets Manager calls with the subject's access key,
-        as the extension uses the function's role, so its calls count as the subject's.
-        """
+        """Run an instance of subject ``index`` (a cold start)."""
         subject = self.subjects[index]
-        with ExitStack() as stack:
-            environ = self.environ(index, **extra)
-            extensions = []
-            if subject["secrets_extension"]:
-                # Answers once the instance's init is over, as AWS documents the extension.
-                extension = self._secrets_extension.SecretsExtension(environ)
-                environ = stack.enter_context(extension).environ
-                extensions.append(extension)
-            yield stack.enter_context(
-                LambdaProcess(
-                    subject["handler"],
-                    environ,
-                    TIMEOUT_SECONDS,
-                    task_root=Path(subject["task_root"]),
-                    python=self.runtime_python,
-                    extensions=extensions,
-                )
-            )
+        with LambdaProcess(
+            subject["handler"],
+            self.environ(index, **extra),
+            TIMEOUT_SECONDS,
+            task_root=Path(subject["task_root"]),
+            python=self.runtime_python,
+        ) as function:
+            yield function
 
     def event(self, count: int) -> dict[str, Any]:
         """An event whose message ids were never seen (idempotency would skip a repeat)."""
         self._ids += 1
         prefix = f"m{self._ids}"
         return sqs_event(*(json.dumps({"order": f"{prefix}-{n}"}) for n in range(count)), prefix=prefix)
-
-
-def load_module(name: str, path: str) -> Any:
-    """Import the module at ``path`` as ``name`` (it imports its siblings from ``local``)."""
-    spec = importlib.util.spec_from_file_location(name, path)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def access_key(index: int) -> str:

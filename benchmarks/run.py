@@ -32,7 +32,6 @@ from benchmarks.subjects import (
     measure_package,
     noop_subject,
     provided_sdk,
-    without_extension_layer,
 )
 from tests.environments import (
     CACHE_DIR,
@@ -117,7 +116,6 @@ def run(arguments: argparse.Namespace, work: Path) -> str:
 
     print("building packages", flush=True)
     subjects: list[Subject] = [baked_subject(name, path, python, work) for name, path in projects.items()]
-    subjects += [without_extension_layer(subject) for subject in subjects if subject.secrets_extension]
     noop_project = bake({"idempotency": "off"}, work / "baked" / NOOP)
     subjects.append(noop_subject(noop_project, python, work))
     subjects += [baseline_subject(name, python, work) for name in BASELINES]
@@ -136,8 +134,6 @@ def run(arguments: argparse.Namespace, work: Path) -> str:
                 "warm": arguments.warm,
                 "batches": arguments.batches,
                 "runtime_python": str(runtime_python),
-                # The extension's stand-in, from a bake that has it (the default bake does not).
-                "secrets_extension_module": str(noop_project / "local" / "secrets_extension.py"),
                 "subjects": [subject.to_json() for subject in subjects],
             }
         ),

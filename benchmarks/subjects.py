@@ -14,7 +14,7 @@ import platform
 import shutil
 import subprocess
 import zipfile
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 # The floor: what any Python function costs under the runtime client.
@@ -98,8 +98,6 @@ class NoOpTask(Task):
 Task = NoOpTask
 """
 
-WITHOUT_LAYER = "without the extension layer"
-
 # What the Lambda Python runtime already provides: boto3 and everything it depends on.
 PROVIDED_REQUIREMENT = "boto3==1.44.5"
 
@@ -116,8 +114,6 @@ class Subject:
         posts: Whether it POSTs each record to the target (the batch figures apply).
         baseline: Whether the benchmark wrote it (not a baked project).
         idempotency_table: The DynamoDB table it needs, if any.
-        secrets_extension: Whether it reads its secret through the Parameters and Secrets
-            extension (whose local stand-in then runs beside it).
         package_bytes: Zipped package size as built, and less what the runtime provides.
     """
 
@@ -128,7 +124,6 @@ class Subject:
     posts: bool
     baseline: bool
     idempotency_table: str | None = None
-    secrets_extension: bool = False
     package_bytes: dict[str, int] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, object]:
@@ -182,15 +177,7 @@ def baked_subject(name: str, project: Path, python: Path, work: Path) -> Subject
         posts=True,
         baseline=False,
         idempotency_table=parameters.get("IDEMPOTENCY_TABLE_NAME"),
-        secrets_extension=(handler_file.parent / "secrets_extension.py").exists(),
     )
-
-
-def without_extension_layer(subject: Subject) -> Subject:
-    """``subject`` deployed without the Parameters and Secrets extension's layer (its
-    SecretsExtensionLayerArn parameter left empty, as on a first deploy): the function then
-    reads the secret from Secrets Manager itself, through aws_json.py."""
-    return replace(subject, name=f"{subject.name} {WITHOUT_LAYER}", secrets_extension=False)
 
 
 def noop_subject(project: Path, python: Path, work: Path) -> Subject:

@@ -45,18 +45,6 @@ OPTIONAL_FILES = {
 }
 
 
-# The function and its local stand-in that read the secret through the Parameters and Secrets
-# extension instead of aws_json.py: kept when nothing else calls AWS (no idempotency ledger)
-# and the cold start pays for the client's TLS context (not with SnapStart, whose snapshot pays
-# it once).
-# The templates decide by the same rule (lambda_task_extensions.uses_secrets_extension; a test compares).
-SECRETS_EXTENSION_FILES = [
-    "src/{{cookiecutter.package_name}}/secrets_extension.py",
-    "local/secrets_extension.py",
-    "tests/unit/test_secrets_extension.py",
-]
-
-
 # The secret's cache and the tests that read a secret: kept when secret_name is not empty.
 SECRET_FILES = [
     "src/{{cookiecutter.package_name}}/secret_cache.py",
@@ -75,22 +63,11 @@ AWS_CLIENT_FILES = [
 ]
 
 
-def uses_secrets_extension(answers: Mapping[str, str]) -> bool:
-    """Whether a project baked with ``answers`` reads its secret through the extension."""
-    return (
-        bool(answers["secret_name"])
-        and answers["idempotency"] == "off"
-        and answers["cold_start"] != "snapstart"
-    )
-
-
 def unwanted_files(answers: Mapping[str, str]) -> list[str]:
     """Return the optional files (relative to the project) that ``answers`` did not ask for."""
     unwanted = [path for path, (variable, keep) in OPTIONAL_FILES.items() if answers[variable] not in keep]
     if not answers["secret_name"]:
         unwanted += SECRET_FILES
-    if not uses_secrets_extension(answers):
-        unwanted += SECRETS_EXTENSION_FILES
     if not answers["secret_name"] and answers["idempotency"] != "on":
         unwanted += AWS_CLIENT_FILES
     return unwanted

@@ -226,8 +226,7 @@ PROCESS_PREFIXES = ("PYTHON", "LC_")
 # Variables the template sets or reads itself (see the README's settings table).
 TEMPLATE_NAMES = frozenset({
     "TARGET_URL", "SECRET_NAME", "SECRET_TTL_SECONDS", "TARGET_TIMEOUT_SECONDS", "MAX_CONCURRENCY",
-    "AWS_ENDPOINT_URL", "IDEMPOTENCY_TABLE_NAME", "PARAMETERS_SECRETS_EXTENSION_CACHE_ENABLED",
-    "PARAMETERS_SECRETS_EXTENSION_HTTP_PORT", "SECRETS_MANAGER_TIMEOUT_MILLIS",
+    "AWS_ENDPOINT_URL", "IDEMPOTENCY_TABLE_NAME",
 })  # fmt: skip
 # Credentials belong in Secrets Manager, where access is logged and limited; anyone who can read
 # the function's configuration reads its environment. A name that only points at a credential

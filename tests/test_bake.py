@@ -183,13 +183,7 @@ def test_the_default_answers_generate_exactly_these_files(bake):
 def test_options_add_and_remove_exactly_their_files(bake):
     project = bake(OPTIONS[0])  # catalog_entry=backstage, idempotency=off
     removed = {"src/webhook_relay/idempotency.py"}
-    # Without the ledger nothing needs boto3: the secret comes through the extension.
-    added = {
-        "catalog-info.yaml",
-        "src/webhook_relay/secrets_extension.py",
-        "local/secrets_extension.py",
-        "tests/unit/test_secrets_extension.py",
-    }
+    added = {"catalog-info.yaml"}
     assert generated_files(project) == (DEFAULT_FILES - removed) | added
     entry = yaml.safe_load((project / "catalog-info.yaml").read_text(encoding="utf-8"))
     assert entry["apiVersion"] == "backstage.io/v1alpha1"

@@ -98,25 +98,6 @@ def test_the_trigger_invokes_the_alias(bake, tools_env, answers):
         assert config == {"ProvisionedConcurrentExecutions": 2}
 
 
-def test_the_secrets_extension_is_optional_at_deploy(bake):
-    """With idempotency off, the layer and the port the function reads it on are set only when
-    SecretsExtensionLayerArn is given; empty (the default), boto3 reads the secret."""
-    template = load_yaml((bake({"idempotency": "off"}) / "template.yaml").read_text(encoding="utf-8"))
-    assert template["Parameters"]["SecretsExtensionLayerArn"]["Default"] == ""
-    assert template["Conditions"]["UseSecretsExtension"] == {
-        "Not": [{"Equals": [{"Ref": "SecretsExtensionLayerArn"}, ""]}]
-    }
-    function = template["Resources"]["Function"]["Properties"]
-    no_value = {"Ref": "AWS::NoValue"}
-    assert function["Layers"] == [
-        {"If": ["UseSecretsExtension", {"Ref": "SecretsExtensionLayerArn"}, no_value]}
-    ]
-    variables = function["Environment"]["Variables"]
-    assert variables["PARAMETERS_SECRETS_EXTENSION_HTTP_PORT"] == {
-        "If": ["UseSecretsExtension", "2773", no_value]
-    }
-
-
 @pytest.mark.parametrize("trigger", ["invoke", "sns"])
 @pytest.mark.parametrize("answers", [SNAPSTART, PROVISIONED], ids=["snapstart", "provisioned"])
 def test_every_qualifier_an_async_event_can_reach_has_the_failure_path(bake, tools_env, answers, trigger):

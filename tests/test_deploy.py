@@ -123,10 +123,6 @@ PARAMETER_VALUES = {
         '"arn:aws:secretsmanager:us-east-1:123456789012:secret:old-AbCdEf"',
         '"arn:aws:secretsmanager:us-east-1:123456789012:secret:new-GhIjKl"',
     ),
-    "SecretsExtensionLayerArn": (
-        '"arn:aws:lambda:us-east-1:177933569100:layer:AWS-Parameters-and-Secrets-Lambda-Extension:11"',
-        '"arn:aws:lambda:us-east-1:177933569100:layer:AWS-Parameters-and-Secrets-Lambda-Extension:12"',
-    ),
 }
 
 

@@ -656,18 +656,8 @@ def test_the_asynchronous_triggers_are_every_trigger_but_sqs():
     assert set(post_hook.ASYNCHRONOUS_TRIGGERS) == set(COOKIECUTTER_JSON["trigger"]) - {"sqs"}
 
 
-def test_the_post_hook_keeps_the_extension_files_by_the_templates_rule():
-    for idempotency in COOKIECUTTER_JSON["idempotency"]:
-        for cold_start in COOKIECUTTER_JSON["cold_start"]:
-            for secret_name in ("", "a/secret"):
-                answers = {"idempotency": idempotency, "cold_start": cold_start, "secret_name": secret_name}
-                uses = post_hook.uses_secrets_extension(answers)
-                assert uses == lambda_task_extensions.uses_secrets_extension(answers)
-                assert not uses or secret_name, "the extension only serves a secret"
-
-
-def test_the_secret_and_extension_files_exist():
-    for path in [*post_hook.SECRETS_EXTENSION_FILES, *post_hook.SECRET_FILES]:
+def test_the_secret_and_aws_client_files_exist():
+    for path in [*post_hook.SECRET_FILES, *post_hook.AWS_CLIENT_FILES]:
         assert (REPO_ROOT / "{{cookiecutter.project_slug}}" / path).is_file()
 
 
@@ -690,7 +680,6 @@ def samples_but(trigger: str) -> list[str]:
     return [path for name, path in SAMPLES.items() if name != trigger]
 
 
-EXTENSION = post_hook.SECRETS_EXTENSION_FILES
 SECRET = post_hook.SECRET_FILES
 AWS_CLIENT = post_hook.AWS_CLIENT_FILES
 
@@ -698,8 +687,8 @@ AWS_CLIENT = post_hook.AWS_CLIENT_FILES
 @pytest.mark.parametrize(
     ("catalog_entry", "idempotency", "cold_start", "trigger", "secret_name", "unwanted"),
     [
-        ("none", "on", "none", "sqs", "s", ["catalog-info.yaml", SNAPSTART_TESTS, *ASYNC_FILES, *EXTENSION]),
-        ("backstage", "on", "snapstart", "sqs", "s", [*ASYNC_FILES, *EXTENSION]),
+        ("none", "on", "none", "sqs", "s", ["catalog-info.yaml", SNAPSTART_TESTS, *ASYNC_FILES]),
+        ("backstage", "on", "snapstart", "sqs", "s", [*ASYNC_FILES]),
         ("backstage", "off", "provisioned", "sns", "s", [IDEMPOTENCY_MODULE, SNAPSTART_TESTS, *SQS_FILES]),
         (
             "none",
@@ -707,7 +696,7 @@ AWS_CLIENT = post_hook.AWS_CLIENT_FILES
             "snapstart",
             "invoke",
             "s",
-            ["catalog-info.yaml", IDEMPOTENCY_MODULE, *SQS_FILES, *EXTENSION],
+            ["catalog-info.yaml", IDEMPOTENCY_MODULE, *SQS_FILES],
         ),
         # No secret: no cache, no extension, whatever else would have wanted them; and with no
         # ledger either, no AWS client. (A blank task, too: no target, so none of the worked
@@ -723,7 +712,6 @@ AWS_CLIENT = post_hook.AWS_CLIENT_FILES
                 SNAPSTART_TESTS,
                 IDEMPOTENCY_MODULE,
                 *ASYNC_FILES,
-                *EXTENSION,
                 *SECRET,
                 *AWS_CLIENT,
             ],
@@ -734,7 +722,7 @@ AWS_CLIENT = post_hook.AWS_CLIENT_FILES
             "none",
             "s3",
             "",
-            ["catalog-info.yaml", SNAPSTART_TESTS, *SQS_FILES, *EXTENSION, *SECRET],
+            ["catalog-info.yaml", SNAPSTART_TESTS, *SQS_FILES, *SECRET],
         ),
     ],
 )

@@ -1,4 +1,4 @@
-"""What the local HTTP stand-ins (the Runtime API, the target, the secrets extension) share."""
+"""What the local HTTP stand-ins (the Runtime API, the target, any service a task calls) share."""
 
 import sys
 import threading

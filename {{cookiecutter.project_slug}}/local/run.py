@@ -1,8 +1,6 @@
-{%- set secrets_extension = cookiecutter | uses_secrets_extension -%}
 """`make run`: the function end to end on this machine, with no AWS account and no Docker.
 
-Starts a moto server (AWS's APIs{% if secrets_extension %}, and a stand-in for the Parameters and Secrets
-extension{% endif %}) and the task's local world (local/task_world.py){% if cookiecutter.secret_name %}, stores
+Starts a moto server (AWS's APIs) and the task's local world (local/task_world.py){% if cookiecutter.secret_name %}, stores
 the secret the task expects{% endif %},
 and starts the function as Lambda does: the real runtime
 client (awslambdaric) imports the handler (the cold start) and is handed the sample event
@@ -35,9 +33,6 @@ from local.aws import (
     moto_server,
 )
 from local.runtime import LambdaProcess
-{%- if secrets_extension %}
-from local.secrets_extension import SecretsExtension
-{%- endif %}
 from local.task_world import task_world
 
 HANDLER = "{{ cookiecutter.package_name }}.handler.lambda_handler"  # as template.yaml names it
@@ -74,20 +69,8 @@ def main() -> None:
         create_idempotency_table(endpoint_url, environ["IDEMPOTENCY_TABLE_NAME"])
 {%- endif %}
 {%- if cookiecutter.trigger == "sqs" %}
-{%- if secrets_extension %}
-        # The function reads its secret from the Parameters and Secrets extension, which runs
-        # beside it on Lambda and here reads moto.
-        with (
-            SecretsExtension(environ) as extension,
-            LambdaProcess(
-                HANDLER, extension.environ, FUNCTION_TIMEOUT_SECONDS, extensions=[extension]
-            ) as function,
-        ):
-            outcome = function.invoke(event)
-{%- else %}
         with LambdaProcess(HANDLER, environ, FUNCTION_TIMEOUT_SECONDS) as function:
             outcome = function.invoke(event)
-{%- endif %}
         print("The function's log (JSON lines, as Lambda writes them):")
         print(function.logs, end="")
         # Read while the task's world (and moto) still run.
@@ -97,23 +80,6 @@ def main() -> None:
     print(json.dumps(outcome.payload, indent=2))
 {%- else %}
         with ExitStack() as instances:
-{%- if secrets_extension %}
-
-            def start() -> LambdaProcess:
-                # The function reads its secret from the Parameters and Secrets extension,
-                # which runs beside each instance on Lambda and here reads moto.
-                extension = instances.enter_context(SecretsExtension(environ))
-                return instances.enter_context(
-                    LambdaProcess(
-                        HANDLER,
-                        extension.environ,
-                        FUNCTION_TIMEOUT_SECONDS,
-                        extensions=[extension],
-                    )
-                )
-
-            invoker = create_async_invoker(endpoint_url, "dead-letter-queue", start)
-{%- else %}
             invoker = create_async_invoker(
                 endpoint_url,
                 "dead-letter-queue",
@@ -121,7 +87,6 @@ def main() -> None:
                     LambdaProcess(HANDLER, environ, FUNCTION_TIMEOUT_SECONDS)
                 ),
             )
-{%- endif %}
             outcomes = invoker.invoke(event)
             failed_events = invoker.dead_letters()
             print("The function's log (JSON lines, as Lambda writes them):")

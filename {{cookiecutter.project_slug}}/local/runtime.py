@@ -34,12 +34,12 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from http import HTTPStatus
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Literal, Protocol, Self
+from typing import Any, Literal, Self
 
 from local.http_server import BackgroundServer, QuietRequestHandler
 
@@ -62,18 +62,6 @@ class Outcome:
 
     kind: Literal["response", "error", "init_error"]
     payload: Any
-
-
-class Extension(Protocol):
-    """A stand-in for a Lambda extension that runs beside the function in its sandbox."""
-
-    def start_init_phase(self) -> None:
-        """A new environment starts: serve nothing until its INIT phase is over."""
-        ...
-
-    def start_invoke_phase(self) -> None:
-        """Serve the function from now on: its INIT phase is over."""
-        ...
 
 
 @dataclass(frozen=True)
@@ -108,7 +96,6 @@ class LambdaProcess:
             this project's src/ by default; a build output (dependencies included) otherwise.
         python: The interpreter that runs the runtime client (this one by default), e.g. one
             with nothing but what Lambda's runtime provides (awslambdaric, boto3).
-        extensions: Extensions of this sandbox, told when its INIT phase ends.
         init_limit_seconds: How long a new environment's init may take (Lambda's 10 seconds;
             tests of this emulator shorten it).
 
@@ -127,7 +114,6 @@ class LambdaProcess:
         timeout_seconds: float,
         task_root: Path | None = None,
         python: str | None = None,
-        extensions: Sequence[Extension] = (),
         init_limit_seconds: float = INIT_LIMIT_SECONDS,
     ) -> None:
         self.timeout_seconds = timeout_seconds
@@ -142,7 +128,6 @@ class LambdaProcess:
         self._environ = environ
         self._task_root = PROJECT_ROOT / "src" if task_root is None else task_root
         self._python = sys.executable if python is None else python
-        self._extensions = extensions
         self._pending: queue.Queue[_Invocation] = queue.Queue()
         self._in_flight: dict[str, _Invocation] = {}
         self._ids = itertools.count(1)
@@ -230,8 +215,6 @@ class LambdaProcess:
             # Lambda's package directory is read-only: no bytecode is written next to it.
             "PYTHONDONTWRITEBYTECODE": "1",
         }
-        for extension in self._extensions:
-            extension.start_init_phase()
         self.spawned_at = time.monotonic()
         self.init_done_at = None
         self.starts += 1
@@ -317,8 +300,6 @@ class LambdaProcess:
         if self.init_done_at is None:
             # The runtime's first request for an event ends the INIT phase.
             self.init_done_at = time.monotonic()
-            for extension in self._extensions:
-                extension.start_invoke_phase()
         try:
             invocation = self._pending.get_nowait()
         except queue.Empty:

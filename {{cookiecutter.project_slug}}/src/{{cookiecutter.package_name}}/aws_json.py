@@ -144,7 +144,7 @@ class AwsJsonClient:
     Args:
         service: Which service (``DYNAMODB``, ``SECRETS_MANAGER``).
         environ: Where the credentials, Region, endpoint and AWS_MAX_ATTEMPTS are read.
-        max_attempts: Attempts in all, the first included, unless AWS_MAX_ATTEMPTS says.
+        max_attempts: Attempts in all, the first included; by default AWS_MAX_ATTEMPTS, or 3.
         timeout_seconds: For each attempt's connection, and for each read of its answer.
         clock: The current time; tests pass a wrong one.
     """
@@ -153,7 +153,7 @@ class AwsJsonClient:
         self,
         service: Service,
         environ: Mapping[str, str] = os.environ,
-        max_attempts: int = DEFAULT_MAX_ATTEMPTS,
+        max_attempts: int | None = None,
         timeout_seconds: float = 5.0,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
@@ -163,7 +163,10 @@ class AwsJsonClient:
         self._environ = environ
         self._region = environ.get("AWS_REGION") or environ["AWS_DEFAULT_REGION"]
         self._url = endpoint_for(service.name, self._region, environ)
-        self._max_attempts = int(environ.get("AWS_MAX_ATTEMPTS") or max_attempts)
+        # As in the SDKs, a value given in code wins over the environment's.
+        self._max_attempts = max_attempts or int(
+            environ.get("AWS_MAX_ATTEMPTS") or DEFAULT_MAX_ATTEMPTS
+        )
         if self._max_attempts < 1:
             raise ValueError(f"AWS_MAX_ATTEMPTS must be at least 1, not {self._max_attempts}")
         self._timeout_seconds = timeout_seconds

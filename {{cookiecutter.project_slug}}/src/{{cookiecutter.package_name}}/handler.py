@@ -1,8 +1,6 @@
-{%- set secrets_extension = cookiecutter | uses_secrets_extension -%}
 {%- set secret = cookiecutter.secret_name != "" -%}
 {%- set built = ["the settings", "the event loop"] -%}
-{%- if secret and not secrets_extension %}{% set built = built + ["the Secrets Manager client", "the secret"] %}{% endif -%}
-{%- if secret and secrets_extension %}{% set built = built + ["the secret's cache"] %}{% endif -%}
+{%- if secret %}{% set built = built + ["the Secrets Manager client", "the secret"] %}{% endif -%}
 {%- if cookiecutter.idempotency == "on" %}{% set built = built + ["the idempotency ledger"] %}{% endif -%}
 """Lambda entry point: initialisation at module scope, a thin synchronous handler.
 
@@ -29,8 +27,8 @@ from typing import Any, Protocol
 from snapshot_restore_py import register_after_restore
 {%- endif %}
 
-{%- set needs_client = (secret and not secrets_extension) or cookiecutter.idempotency == "on" %}
-{%- set services = ([] if not (secret and not secrets_extension) else ["SECRETS_MANAGER"]) %}
+{%- set needs_client = secret or cookiecutter.idempotency == "on" %}
+{%- set services = ["SECRETS_MANAGER"] if secret else [] %}
 {%- set services = (["DYNAMODB"] if cookiecutter.idempotency == "on" else []) + services %}
 
 {% if needs_client -%}
@@ -44,9 +42,6 @@ from .idempotency import Ledger
 from .scratch import invocation_scratch
 {%- if secret %}
 from .secret_cache import SecretCache
-{%- endif %}
-{%- if secrets_extension %}
-from .secrets_extension import secret_reader
 {%- endif %}
 from .settings import Environment, Settings
 from .task import Task, TaskSettings
@@ -70,7 +65,7 @@ environment.check()
 # {{ ("One event loop for the life of the container. asyncio.run() would create a loop for each invocation and close it afterwards, but what the task pools (connections, say) belongs to the loop it was first used on" ~ (", and so does the secret cache's lock" if secret else "") ~ ". Between invocations Lambda freezes the process, loop included.") | wordwrap(94, wrapstring="\n# ") }}
 loop = asyncio.new_event_loop()
 asyncio.set_event_loop(loop)
-{%- if secret and not secrets_extension %}
+{%- if secret %}
 
 # The client finds the Region and credentials in the environment, as Lambda sets them (and
 # AWS_ENDPOINT_URL, if set, which is how tests and `make run` reach a local moto server).
@@ -108,17 +103,6 @@ except Exception:
     # The error names the secret and the cause, never the value (which was not read).
     logger.exception("init failed: cannot read the secret %s", settings.secret_name)
     raise
-{%- elif secret %}
-
-# The secret is read through the Parameters and Secrets extension when its layer is attached
-# (nothing else here calls AWS). The extension answers during invocations only, never
-# during init (Systems Manager User Guide, "Using Parameter Store parameters in AWS Lambda
-# functions"), so the secret is read by the first invocation (`read_secret`), then reused until
-# the TTL passes or the task refreshes it.
-secret = SecretCache(
-    fetch=secret_reader(settings.secret_name),
-    ttl_seconds=settings.secret_ttl_seconds,
-)
 {%- endif %}
 {%- if cookiecutter.idempotency == "on" %}
 
@@ -168,27 +152,6 @@ def refresh_after_restore() -> None:
     # Every container restored from one snapshot would draw the same "random" retry jitter,
     # so their retries would arrive together: seed again from the operating system.
     random.seed()
-{%- endif %}
-
-
-{%- if secrets_extension %}
-
-
-def read_secret() -> None:
-    """Have the secret cached before the {{ "batch" if cookiecutter.trigger == "sqs" else "event" }} is worked on, or fail the invocation.
-
-    A missing secret, a missing permission or an unreachable store fails the whole invocation
-    with one error that names the secret, before any message is tried: Lambda then {{ "returns
-    every record of the batch to the queue" if cookiecutter.trigger == "sqs" else "retries the
-    event and, in the end, sends it to the dead-letter queue" }}, and no message is lost.
-    """
-    try:
-        loop.run_until_complete(secret.get())
-    except Exception:
-        # The error names the secret and the cause, never the value (which was not read).
-        logger.exception("cannot read the secret %s", settings.secret_name)
-        raise
-
 {%- endif %}
 
 
@@ -245,9 +208,6 @@ def lambda_handler(event: Mapping[str, Any], context: LambdaContext) -> None:
             the dead-letter queue. Returning instead would drop the event for good.
     """
     messages = parse_messages(event{{ ", context.aws_request_id" if cookiecutter.trigger == "invoke" }})
-{%- endif %}
-{%- if secrets_extension %}
-    read_secret()
 {%- endif %}
     remaining_seconds = context.get_remaining_time_in_millis() / 1000
     margin_seconds = min(remaining_seconds * MARGIN_SHARE, MAX_MARGIN_SECONDS)

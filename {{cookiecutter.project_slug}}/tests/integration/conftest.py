@@ -1,4 +1,3 @@
-{%- set secrets_extension = cookiecutter | uses_secrets_extension -%}
 """The handler as Lambda runs it, imported (init) once per test, with local/probe_task.py in
 task.py's place (it POSTs each message to a local receiver): these are the tests of the
 machinery, and they hold whatever task.py does."""
@@ -24,9 +23,6 @@ from local.aws import (
 from local.in_process import load_handler, unload_handler
 from local.probe import probe_as_task
 from local.run import function_environment
-{%- if secrets_extension %}
-from local.secrets_extension import SecretsExtension
-{%- endif %}
 from local.target import Receiver
 {%- if cookiecutter.secret_name %}
 
@@ -57,19 +53,7 @@ def handler(aws, receiver: Receiver, {{ "secret_name, " if cookiecutter.secret_n
     monkeypatch.setenv("IDEMPOTENCY_TABLE_NAME", table_name)
 {%- endif %}
     start_recording(aws)
-{%- if secrets_extension %}
-    # The secret is read through the Parameters and Secrets extension's stand-in.
-    with SecretsExtension(function_environment(aws)) as extension:
-        port = extension.environ["PARAMETERS_SECRETS_EXTENSION_HTTP_PORT"]
-        monkeypatch.setenv("PARAMETERS_SECRETS_EXTENSION_HTTP_PORT", port)
-        with probe_as_task():
-            module = load_handler()
-        extension.start_invoke_phase()  # the import was the init; invocations follow
-        yield module
-        unload_handler(module)
-{%- else %}
     with probe_as_task():
         module = load_handler()
     yield module
     unload_handler(module)
-{%- endif %}

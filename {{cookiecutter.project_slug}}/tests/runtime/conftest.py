@@ -1,4 +1,3 @@
-{%- set secrets_extension = cookiecutter | uses_secrets_extension -%}
 {% if cookiecutter.secret_name -%}
 """The function run by the real Lambda runtime client (local/runtime.py), against moto and a
 local receiver. Every process a test starts is checked when the test ends: no value the secret
@@ -30,9 +29,6 @@ from local.aws import (
 from local.probe import package_with_probe
 from local.run import HANDLER, function_environment
 from local.runtime import LambdaProcess
-{%- if secrets_extension %}
-from local.secrets_extension import SecretsExtension
-{%- endif %}
 from local.target import Receiver
 
 
@@ -86,22 +82,9 @@ def _instances(
     with ExitStack() as stack:
 
         def _start(timeout_seconds: float = 30, **overrides: str) -> LambdaProcess:
-{%- if secrets_extension %}
-            # Each instance has its own Parameters and Secrets extension, which reads the store
-            # with the instance's environment, as on Lambda (so a broken endpoint breaks it).
-            extension = stack.enter_context(SecretsExtension({**environ, **overrides}))
-            process = LambdaProcess(
-                HANDLER,
-                extension.environ,
-                timeout_seconds,
-                task_root=task_root,
-                extensions=[extension],
-            )
-{%- else %}
             process = LambdaProcess(
                 HANDLER, {**environ, **overrides}, timeout_seconds, task_root=task_root
             )
-{%- endif %}
             started.append(stack.enter_context(process))
             return process
 

@@ -1,4 +1,3 @@
-{%- set secrets_extension = cookiecutter | uses_secrets_extension -%}
 {%- set secret = cookiecutter.secret_name != "" -%}
 """Faults that happen in production, each run through the real runtime client: no message is
 lost; each is delivered once, or ends in the dead-letter queue with its original body."""
@@ -43,33 +42,18 @@ def test_failed_records_end_in_the_dead_letter_queue_the_others_are_delivered_on
 
 
 {% if secret -%}
-{% if not secrets_extension -%}
 def test_an_unreachable_secret_store_fails_init_and_acknowledges_nothing(aws, receiver, start):
-{% else -%}
-def test_an_unreachable_secret_store_fails_the_invocation_and_acknowledges_nothing(
-    aws, receiver, start
-):
-{%- endif %}
     queues = create_queues(aws, f"q-{uuid.uuid4()}", MAX_RECEIVE_COUNT)
     queues.send(*orders(2))
-    # A closed port: the store cannot be reached. One attempt (for the extension's stand-in;
-    # the handler's client makes its own two), so the test is quick.
-    down = start(AWS_ENDPOINT_URL="http://127.0.0.1:9", AWS_MAX_ATTEMPTS="1")
+    # A closed port: the store cannot be reached (the handler's client tries twice).
+    down = start(AWS_ENDPOINT_URL="http://127.0.0.1:9")
 
     outcome = queues.poll(down)
 
     assert outcome is not None
-{%- if not secrets_extension %}
     assert outcome.kind == "init_error"
     assert outcome.payload["errorType"] == "AwsUnreachableError"
     assert "init failed: cannot read the secret" in down.logs
-{%- else %}
-    # The key is read by the first invocation (the extension answers none during init), which
-    # fails whole: the extension could not reach the store either, and says so.
-    assert outcome.kind == "error"
-    assert outcome.payload["errorType"] == "SecretsExtensionError"
-    assert "cannot read the secret" in down.logs
-{%- endif %}
     assert receiver.deliveries == []
 
     # The batch was received: it stays invisible for the visibility timeout, not handed back.
@@ -167,13 +151,8 @@ def test_no_temporary_file_outlives_its_invocation(receiver, start, tmp_path):
 
 
 def test_the_function_imports_no_aws_sdk(start):
-{%- if secrets_extension %}
-    # The secret comes through the Parameters and Secrets extension, or aws_json.py: boto3's
-    # import and client would be the largest part of every cold start.
-{%- else %}
     # The machinery calls AWS, if at all, through aws_json.py: boto3's import and clients would
     # be the largest part of every cold start.
-{%- endif %}
     function = start(PYTHONPROFILEIMPORTTIME="1")
     assert failed_ids(function.invoke(sqs_event(*orders(1)))) == []
 

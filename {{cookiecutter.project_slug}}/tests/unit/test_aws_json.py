@@ -110,17 +110,20 @@ def test_an_unreachable_endpoint_fails_after_the_bounded_attempts():
     assert isinstance(raised.value.__cause__, ConnectionRefusedError)
 
 
-def test_aws_max_attempts_in_the_environment_bounds_the_attempts_as_for_the_sdks():
+@pytest.mark.parametrize(("in_code", "attempts"), [(None, 5), (2, 2)])
+def test_aws_max_attempts_bounds_the_attempts_unless_the_code_does_as_for_the_sdks(
+    in_code, attempts
+):
     with HttpStandIn() as dynamodb:
         throttled = json.dumps({"__type": "ThrottlingException", "message": "slow down"})
         dynamodb.answer("POST", "/", throttled, status=HTTPStatus.BAD_REQUEST)
         local = {**FAKE_CREDENTIALS, "AWS_ENDPOINT_URL": dynamodb.url, "AWS_MAX_ATTEMPTS": "5"}
 
         with pytest.raises(AwsError) as raised:
-            AwsJsonClient(DYNAMODB, local, max_attempts=2).call("GetItem", {})
+            AwsJsonClient(DYNAMODB, local, max_attempts=in_code).call("GetItem", {})
 
         assert raised.value.code == "ThrottlingException"
-        assert len(dynamodb.requests) == 5
+        assert len(dynamodb.requests) == attempts
 
 
 @pytest.mark.parametrize(

@@ -7,9 +7,15 @@ import json
 import time
 {% endif -%}
 import uuid
+{%- if cookiecutter.idempotency == "on" %}
+from http import HTTPStatus
+{%- endif %}
 
 {% if secret -%}
 from local.aws import recorded_calls, rotate_secret, start_recording
+{% endif -%}
+{% if cookiecutter.idempotency == "on" -%}
+from local.http_stand_in import HttpStandIn
 {% endif -%}
 from local.queue import create_queues, failed_ids, sqs_event
 
@@ -126,6 +132,28 @@ def test_a_failed_delivery_is_not_remembered(receiver, start):
     receiver.failing_bodies.clear()
     assert failed_ids(function.invoke(sqs_event(body))) == []
     assert [d.idempotency_key for d in receiver.deliveries] == ["m-1"]
+
+
+def test_a_throttled_table_fails_its_records_and_they_are_delivered_once_later(receiver, start):
+    throttled = {
+        "__type": "com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException",
+        "message": "The level of configured provisioned throughput for the table was exceeded.",
+    }
+    with HttpStandIn() as table:
+        table.answer("POST", "/", json.dumps(throttled), status=HTTPStatus.BAD_REQUEST)
+        # Only DynamoDB is throttled; the secret still comes from moto.
+        function = start(AWS_ENDPOINT_URL_DYNAMODB=table.url)
+        outcome = function.invoke(sqs_event(*orders(2)))
+
+    # Each claim was tried three times (the standard retry mode), then its record failed: back
+    # to the queue, with the throttling named in the log and nothing sent to the target.
+    assert failed_ids(outcome) == ["m-1", "m-2"]
+    assert len(table.requests) == 2 * 3
+    assert "ProvisionedThroughputExceededException" in function.logs
+    assert receiver.deliveries == []
+    # The table keeps up again: the records are delivered, once each.
+    assert failed_ids(start().invoke(sqs_event(*orders(2)))) == []
+    assert sorted(d.idempotency_key for d in receiver.deliveries) == ["m-1", "m-2"]
 {%- endif %}
 
 

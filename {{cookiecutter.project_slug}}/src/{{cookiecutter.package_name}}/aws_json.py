@@ -1,11 +1,12 @@
 """A client of AWS's JSON protocol (DynamoDB, Secrets Manager) over the standard library.
 
-The machinery makes three kinds of call (GetSecretValue, PutItem, DeleteItem). Through boto3
-they cost about 130 ms of every cold start, for its import and its clients' construction (README:
-"Dependencies and their cold-start cost"); through this module about 12 ms. Requests are signed
-by sigv4.py. What the AWS SDKs read, this reads the same way (AWS SDKs and Tools Reference Guide):
-the credentials, session token and Region that Lambda puts in the environment;
-AWS_ENDPOINT_URL[_<SERVICE>] ("Service-specific endpoints"), which local runs point at moto;
+The machinery makes three kinds of call (GetSecretValue, PutItem, DeleteItem). Importing boto3
+and making its clients took 255-330 ms of a cold start on the benchmark's machine; this module
+and its clients 35-50 ms, nearly all of it the TLS context that any HTTPS client needs (README:
+"Dependencies and their cold-start cost"). Requests are signed by sigv4.py. What the AWS SDKs
+read, this reads the same way (AWS SDKs and Tools Reference Guide): the credentials, session
+token and Region that Lambda puts in the environment; AWS_ENDPOINT_URL and the service's own
+AWS_ENDPOINT_URL_<SERVICE_ID> ("Service-specific endpoints"), which local runs point at moto;
 AWS_CA_BUNDLE; and AWS_MAX_ATTEMPTS ("Retry behavior").
 """
 
@@ -66,16 +67,22 @@ class Service:
         name: The signing name, also the endpoint's first label.
         target_prefix: Of the X-Amz-Target header, before the operation's name.
         json_version: Of the Content-Type, ``application/x-amz-json-<version>``.
+        endpoint_variable: The service's own endpoint variable: AWS_ENDPOINT_URL_ and its
+            service id in capitals, spaces as underscores (AWS SDKs and Tools Reference Guide,
+            "Service-specific endpoints").
     """
 
     name: str
     target_prefix: str
     json_version: str
+    endpoint_variable: str
 
 
 # From each service's API reference ("Common parameters" and its request examples).
-DYNAMODB = Service("dynamodb", "DynamoDB_20120810", "1.0")
-SECRETS_MANAGER = Service("secretsmanager", "secretsmanager", "1.1")
+DYNAMODB = Service("dynamodb", "DynamoDB_20120810", "1.0", "AWS_ENDPOINT_URL_DYNAMODB")
+SECRETS_MANAGER = Service(
+    "secretsmanager", "secretsmanager", "1.1", "AWS_ENDPOINT_URL_SECRETS_MANAGER"
+)
 
 
 class AwsError(Exception):
@@ -101,16 +108,16 @@ class ChecksumMismatchError(http.client.HTTPException):
     """An answer whose body does not match the checksum the service sent with it."""
 
 
-def endpoint_for(service: str, region: str, environ: Mapping[str, str]) -> str:
-    """The endpoint: AWS_ENDPOINT_URL_<SERVICE>, AWS_ENDPOINT_URL, or the Region's own."""
-    for variable in (f"AWS_ENDPOINT_URL_{service.upper()}", "AWS_ENDPOINT_URL"):
+def endpoint_for(service: Service, region: str, environ: Mapping[str, str]) -> str:
+    """The endpoint: the service's own variable, AWS_ENDPOINT_URL, or the Region's."""
+    for variable in (service.endpoint_variable, "AWS_ENDPOINT_URL"):
         if environ.get(variable):
             return environ[variable]
     suffix = next(
         (suffix for prefix, suffix in PARTITION_SUFFIXES if region.startswith(prefix)),
         "amazonaws.com",
     )
-    return f"https://{service}.{region}.{suffix}"
+    return f"https://{service.name}.{region}.{suffix}"
 
 
 def parsed(data: bytes) -> dict[str, Any]:
@@ -162,7 +169,7 @@ class AwsJsonClient:
         self._content_type = f"application/x-amz-json-{service.json_version}"
         self._environ = environ
         self._region = environ.get("AWS_REGION") or environ["AWS_DEFAULT_REGION"]
-        self._url = endpoint_for(service.name, self._region, environ)
+        self._url = endpoint_for(service, self._region, environ)
         # As in the SDKs, a value given in code wins over the environment's.
         self._max_attempts = max_attempts or int(
             environ.get("AWS_MAX_ATTEMPTS") or DEFAULT_MAX_ATTEMPTS

@@ -92,12 +92,26 @@ def test_a_failed_condition_returns_the_item_it_failed_on(aws):
     ],
 )
 def test_the_endpoint_is_the_regions_unless_the_environment_names_one(region, expected):
-    assert endpoint_for("dynamodb", region, {}) == expected
-    assert endpoint_for("dynamodb", region, {"AWS_ENDPOINT_URL": "http://127.0.0.1:9"}) == (
+    assert endpoint_for(DYNAMODB, region, {}) == expected
+    assert endpoint_for(DYNAMODB, region, {"AWS_ENDPOINT_URL": "http://127.0.0.1:9"}) == (
         "http://127.0.0.1:9"
     )
     service_only = {"AWS_ENDPOINT_URL": "http://a", "AWS_ENDPOINT_URL_DYNAMODB": "http://b"}
-    assert endpoint_for("dynamodb", region, service_only) == "http://b"
+    assert endpoint_for(DYNAMODB, region, service_only) == "http://b"
+
+
+def test_a_services_own_endpoint_variable_is_named_by_its_service_id():
+    environ = {
+        "AWS_ENDPOINT_URL_SECRETS_MANAGER": "http://secrets",
+        "AWS_ENDPOINT_URL_DYNAMODB": "http://table",
+    }
+    assert endpoint_for(SECRETS_MANAGER, "eu-west-1", environ) == "http://secrets"
+    assert endpoint_for(DYNAMODB, "eu-west-1", environ) == "http://table"
+    # Only the service id's spelling counts, not the signing name's.
+    wrong = {"AWS_ENDPOINT_URL_SECRETSMANAGER": "http://wrong"}
+    assert endpoint_for(SECRETS_MANAGER, "eu-west-1", wrong) == (
+        "https://secretsmanager.eu-west-1.amazonaws.com"
+    )
 
 
 def test_an_unreachable_endpoint_fails_after_the_bounded_attempts():

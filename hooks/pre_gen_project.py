@@ -238,8 +238,8 @@ CREDENTIAL_WORDS = (
 POINTER_SUFFIXES = ("_NAME", "_ARN", "_URL", "_URI")
 # Lambda caps all of a function's variables together (names and values) at 4 KB.
 ENV_BYTES_MAX = 4096
-# Room kept for the template's own variables: their names and small values, the secrets
-# extension's three included (about 210 bytes), SECRET_NAME holding the secret's ARN (about 90
+# Room kept for the template's own variables: their names and small values (about 210 bytes,
+# some of it spare since the secrets extension's three went), SECRET_NAME holding the secret's ARN (about 90
 # bytes around the name) and TARGET_URL, which is chosen at deploy time (512 bytes kept for
 # it), and IDEMPOTENCY_TABLE_NAME with the name CloudFormation gives the table (about 100 bytes).
 OWN_ENV_BYTES = 210 + 90 + 512 + 100

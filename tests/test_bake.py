@@ -312,7 +312,7 @@ def test_sam_validate_and_cfn_lint(bake, answers, tools_env):
         {},
         {"idempotency": "off"},
         {"trigger": "sns"},
-        # The extension read at the first invocation, and $LATEST beside the alias.
+        # No ledger, the secret read at init, and $LATEST beside the alias.
         {"trigger": "invoke", "idempotency": "off", "cold_start": "provisioned"},
         # No secret, for a batch and for an asynchronous event.
         {"secret_name": "", "idempotency": "off"},

@@ -698,8 +698,8 @@ AWS_CLIENT = post_hook.AWS_CLIENT_FILES
             "s",
             ["catalog-info.yaml", IDEMPOTENCY_MODULE, *SQS_FILES],
         ),
-        # No secret: no cache, no extension, whatever else would have wanted them; and with no
-        # ledger either, no AWS client. (A blank task, too: no target, so none of the worked
+        # No secret: no cache, whatever else would have wanted it; and with no ledger either,
+        # no AWS client. (A blank task, too: no target, so none of the worked
         # example's target faults.)
         (
             "none",

@@ -16,6 +16,7 @@ import json
 import os
 import random
 import re
+import select
 import ssl
 import threading
 import time
@@ -28,8 +29,10 @@ from urllib.parse import urlsplit
 
 from .sigv4 import Credentials, signed_headers
 
-# The codes the SDKs' standard retry mode retries as throttling, and the statuses it retries as
-# transient (AWS SDKs and Tools Reference Guide, "Retry behavior").
+# The SDKs' standard retry mode as AWS updated it in 2026 (AWS SDKs and Tools Reference Guide,
+# "Retry behavior"; AWS Developer Tools Blog, "Announcing updated retry behavior for AWS SDKs and
+# Tools"; botocore 1.44 made it the default): the codes retried as throttling, the codes and
+# statuses retried as transient, and the backoff's bases and cap.
 THROTTLING = frozenset({
     "Throttling", "ThrottlingException", "ThrottledException", "RequestThrottledException",
     "TooManyRequestsException", "ProvisionedThroughputExceededException",
@@ -37,7 +40,11 @@ THROTTLING = frozenset({
     "LimitExceededException", "RequestThrottled", "SlowDown", "PriorRequestNotComplete",
     "EC2ThrottledException",
 })  # fmt: skip
+THROTTLING_STATUSES = frozenset({429})
+TRANSIENT = frozenset({"RequestTimeout", "RequestTimeoutException"})
 TRANSIENT_STATUSES = frozenset({500, 502, 503, 504})
+THROTTLING_BASE_SECONDS = 1.0
+MAX_BACKOFF_SECONDS = 20.0
 # Codes with which AWS refuses a request signed at a time too far from its own. The SDKs that
 # correct clock skew (AWS Developer Tools Blog, "Clock-skew correction") take the offset from the
 # answer's Date header and sign the retry with it; boto3 does not. Only an offset beyond
@@ -47,12 +54,16 @@ CLOCK_SKEW = frozenset({
     "SignatureDoesNotMatch", "AuthFailure",
 })  # fmt: skip
 SKEW_THRESHOLD = timedelta(minutes=4)
-DEFAULT_MAX_ATTEMPTS = 3  # the standard mode's
-# The DNS suffix of each partition, by the start of its Regions' names.
+# The DNS suffix of each partition but aws's (amazonaws.com, GovCloud's too), by the start of its
+# Regions' names: AWS's endpoint pages give the China Regions'; the others are botocore's
+# partitions.json, as no AWS page read here lists them.
 PARTITION_SUFFIXES = (
     ("cn-", "amazonaws.com.cn"),
     ("us-isob-", "sc2s.sgov.gov"),
+    ("us-isof-", "csp.hci.ic.gov"),
     ("us-iso-", "c2s.ic.gov"),
+    ("eu-isoe-", "cloud.adc-e.uk"),
+    ("eusc-", "amazonaws.eu"),
 )
 # One TLS context for the life of the container, built at import (init): loading the trust
 # store costs milliseconds, and every connection of every client shares it.
@@ -70,16 +81,21 @@ class Service:
         endpoint_variable: The service's own endpoint variable: AWS_ENDPOINT_URL_ and its
             service id in capitals, spaces as underscores (AWS SDKs and Tools Reference Guide,
             "Service-specific endpoints").
+        max_attempts: The standard retry mode's attempts for the service, the first included.
+        transient_base_seconds: The backoff's base after a transient error.
     """
 
     name: str
     target_prefix: str
     json_version: str
     endpoint_variable: str
+    max_attempts: int = 3
+    transient_base_seconds: float = 0.05
 
 
-# From each service's API reference ("Common parameters" and its request examples).
-DYNAMODB = Service("dynamodb", "DynamoDB_20120810", "1.0", "AWS_ENDPOINT_URL_DYNAMODB")
+# From each service's API reference ("Common parameters" and its request examples); DynamoDB's
+# retries are its own in the standard mode (4 attempts, a 25 ms base).
+DYNAMODB = Service("dynamodb", "DynamoDB_20120810", "1.0", "AWS_ENDPOINT_URL_DYNAMODB", 4, 0.025)
 SECRETS_MANAGER = Service(
     "secretsmanager", "secretsmanager", "1.1", "AWS_ENDPOINT_URL_SECRETS_MANAGER"
 )
@@ -120,6 +136,16 @@ def endpoint_for(service: Service, region: str, environ: Mapping[str, str]) -> s
     return f"https://{service.name}.{region}.{suffix}"
 
 
+def error_code(answer: Mapping[str, Any], headers: Mapping[str, str]) -> str:
+    """The error's code, as botocore reads it.
+
+    From ``__type`` (or the x-amzn-errortype header), without a namespace before ``#`` or
+    details after ``:``.
+    """
+    raw = str(answer.get("__type") or headers.get("x-amzn-errortype") or "Unknown")
+    return raw.rpartition("#")[2].partition(":")[0]
+
+
 def parsed(data: bytes) -> dict[str, Any]:
     """The answer's JSON.
 
@@ -151,9 +177,12 @@ class AwsJsonClient:
     Args:
         service: Which service (``DYNAMODB``, ``SECRETS_MANAGER``).
         environ: Where the credentials, Region, endpoint and AWS_MAX_ATTEMPTS are read.
-        max_attempts: Attempts in all, the first included; by default AWS_MAX_ATTEMPTS, or 3.
-        timeout_seconds: For each attempt's connection, and for each read of its answer.
+        max_attempts: Attempts in all, the first included; by default AWS_MAX_ATTEMPTS, or the
+            service's.
+        timeout_seconds: For each wait on the socket: the connection, the TLS handshake, the
+            request's sending and each read of the answer.
         clock: The current time; tests pass a wrong one.
+        sleep: Waits between attempts; tests pass one that records the waits.
     """
 
     def __init__(
@@ -163,6 +192,7 @@ class AwsJsonClient:
         max_attempts: int | None = None,
         timeout_seconds: float = 5.0,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         """Read the Region, endpoint and attempts once; connect at the first call."""
         self._service = service
@@ -171,13 +201,14 @@ class AwsJsonClient:
         self._region = environ.get("AWS_REGION") or environ["AWS_DEFAULT_REGION"]
         self._url = endpoint_for(service, self._region, environ)
         # As in the SDKs, a value given in code wins over the environment's.
-        self._max_attempts = max_attempts or int(
-            environ.get("AWS_MAX_ATTEMPTS") or DEFAULT_MAX_ATTEMPTS
-        )
-        if self._max_attempts < 1:
-            raise ValueError(f"AWS_MAX_ATTEMPTS must be at least 1, not {self._max_attempts}")
+        if max_attempts is None:
+            max_attempts = int(environ.get("AWS_MAX_ATTEMPTS") or service.max_attempts)
+        if max_attempts < 1:
+            raise ValueError(f"AWS_MAX_ATTEMPTS must be at least 1, not {max_attempts}")
+        self._max_attempts = max_attempts
         self._timeout_seconds = timeout_seconds
         self._clock = clock
+        self._sleep = sleep
         self._clock_offset = timedelta()
         self._idle: list[http.client.HTTPConnection] = []
         self._lock = threading.Lock()
@@ -188,6 +219,7 @@ class AwsJsonClient:
         Raises:
             AwsError: What AWS answered, once it is not worth retrying or attempts ran out.
             AwsUnreachableError: If no attempt got an answer (the last cause is chained).
+            ChecksumMismatchError: If every answer was damaged in transit.
         """
         body = json.dumps(payload).encode()
         for attempt in range(1, self._max_attempts + 1):
@@ -206,20 +238,23 @@ class AwsJsonClient:
                         f"{self._url} gave no answer to {operation} in "
                         f"{self._max_attempts} attempt(s): {error!r}"
                     ) from error
-                self._back_off(attempt)
+                self._back_off(attempt, self._service.transient_base_seconds)
                 continue
             if status < 300:
                 return answer
-            code = str(answer.get("__type", "Unknown")).rpartition("#")[2]
+            code = error_code(answer, headers)
             message = answer.get("message") or answer.get("Message") or ""
             error = AwsError(code, message, status, answer)
             if last:
                 raise error
             if code in CLOCK_SKEW and self._corrected_clock(headers.get("Date")):
                 continue  # signed again at once, with the service's time
-            if code not in THROTTLING and status not in TRANSIENT_STATUSES:
+            if code in THROTTLING or status in THROTTLING_STATUSES:
+                self._back_off(attempt, THROTTLING_BASE_SECONDS)
+            elif code in TRANSIENT or status in TRANSIENT_STATUSES:
+                self._back_off(attempt, self._service.transient_base_seconds)
+            else:
                 raise error
-            self._back_off(attempt)
         raise AssertionError("unreachable: the last attempt returns or raises")
 
     def close(self) -> None:
@@ -249,20 +284,30 @@ class AwsJsonClient:
             data = response.read()
         except BaseException:
             connection.close()
+            # The others were idle as long or longer: the same cause (a freeze the service's
+            # idle timeout outlasted) has likely closed them too.
+            self.close()
             raise
         with self._lock:
             self._idle.append(connection)
         # DynamoDB sends the CRC32 of its answer; a mismatch is a damaged answer, retried as a
         # connection error is (as botocore does).
         expected = response.getheader("x-amz-crc32")
-        if expected is not None and zlib.crc32(data) != int(expected):
+        if expected is not None and str(zlib.crc32(data)) != expected.strip():
             raise ChecksumMismatchError(f"the answer's CRC32 is not {expected}")
         return response.status, response.headers, parsed(data)
 
     def _take_connection(self) -> http.client.HTTPConnection:
-        with self._lock:
-            if self._idle:
-                return self._idle.pop()
+        while True:
+            with self._lock:
+                if not self._idle:
+                    break
+                connection = self._idle.pop()
+            # An idle connection with something to read has been closed by the service (or
+            # holds what no request asked for): never reused (as urllib3 checks its pool).
+            if connection.sock is not None and not select.select([connection.sock], [], [], 0)[0]:
+                return connection
+            connection.close()
         parts = urlsplit(self._url)
         if parts.scheme == "https":
             return http.client.HTTPSConnection(
@@ -287,13 +332,16 @@ class AwsJsonClient:
             service_time = email.utils.parsedate_to_datetime(date_header)
         except ValueError:
             return False
+        if service_time.tzinfo is None:  # "-0000": UTC, of no stated origin
+            service_time = service_time.replace(tzinfo=UTC)
         offset = service_time - self._clock()
         if abs(offset - self._clock_offset) < SKEW_THRESHOLD:
             return False
         self._clock_offset = offset
         return True
 
-    def _back_off(self, attempt: int) -> None:
-        # Full jitter: a random wait of up to 2^attempt x 50 ms, at most 1 s. Init has 10 s in
-        # all, and the standard mode's 1 s cap keeps the attempts well inside it.
-        time.sleep(random.uniform(0, min(1.0, 0.05 * 2**attempt)))  # noqa: S311 - jitter
+    def _back_off(self, attempt: int, base_seconds: float) -> None:
+        # Full jitter after the attempt-th failure: a random wait of up to base x 2^(attempt-1),
+        # at most MAX_BACKOFF_SECONDS.
+        ceiling = min(MAX_BACKOFF_SECONDS, base_seconds * 2 ** (attempt - 1))
+        self._sleep(random.uniform(0, ceiling))  # noqa: S311 - jitter, not a secret

@@ -77,9 +77,11 @@ asyncio.set_event_loop(loop)
 # This client reads at init, which Lambda gives 10 seconds (Lambda Developer Guide,
 # "Understanding the Lambda execution environment lifecycle").
 {%- endif %}
-# An unreachable or hung store must not hold init past that, so the read gives up within about
-# 8 s: two attempts, each of at most 2 s to connect and 2 s to wait for the answer.
-secrets_manager = AwsJsonClient(SECRETS_MANAGER, max_attempts=2, timeout_seconds=2)
+# An unreachable or hung store must not hold init past that: two attempts, each waiting at most
+# 1 s for the connection, 1 s for the TLS handshake and 1 s for each read (a Secrets Manager
+# answer takes milliseconds), so the read gives up within about 6 s (plus the DNS lookup,
+# which the standard library cannot bound).
+secrets_manager = AwsJsonClient(SECRETS_MANAGER, max_attempts=2, timeout_seconds=1)
 
 # The secret is read now, so a missing secret, a missing permission or an unreachable store
 {%- if cookiecutter.trigger == "sqs" %}
@@ -143,15 +145,18 @@ def refresh_after_restore() -> None:
     Lambda runs the init above once per published version and restores every new container
     from a snapshot of it, possibly days later and many times over.
     """
+    # Every container restored from one snapshot would draw the same "random" retry jitter,
+    # so their retries would arrive together: seed again from the operating system, first.
+    random.seed()
 {%- if secret %}
-    # The secret in the snapshot is as old as the version and may have been rotated since.
+    # The connection the init's read left open belongs to the environment that took the
+    # snapshot; and the secret in the snapshot is as old as the version and may have been
+    # rotated since.
+    secrets_manager.close()
     secret.prefetch()
 {%- endif %}
     # What the task opened (connections, say) belongs to the environment that took the snapshot.
     loop.run_until_complete(task.renew())
-    # Every container restored from one snapshot would draw the same "random" retry jitter,
-    # so their retries would arrive together: seed again from the operating system.
-    random.seed()
 {%- endif %}
 
 

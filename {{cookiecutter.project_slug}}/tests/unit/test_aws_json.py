@@ -89,6 +89,11 @@ def test_a_failed_condition_returns_the_item_it_failed_on(aws):
         ("eu-west-1", "https://dynamodb.eu-west-1.amazonaws.com"),
         ("cn-north-1", "https://dynamodb.cn-north-1.amazonaws.com.cn"),
         ("us-gov-west-1", "https://dynamodb.us-gov-west-1.amazonaws.com"),
+        ("us-iso-east-1", "https://dynamodb.us-iso-east-1.c2s.ic.gov"),
+        ("us-isob-east-1", "https://dynamodb.us-isob-east-1.sc2s.sgov.gov"),
+        ("us-isof-south-1", "https://dynamodb.us-isof-south-1.csp.hci.ic.gov"),
+        ("eu-isoe-west-1", "https://dynamodb.eu-isoe-west-1.cloud.adc-e.uk"),
+        ("eusc-de-east-1", "https://dynamodb.eusc-de-east-1.amazonaws.eu"),
     ],
 )
 def test_the_endpoint_is_the_regions_unless_the_environment_names_one(region, expected):
@@ -124,42 +129,92 @@ def test_an_unreachable_endpoint_fails_after_the_bounded_attempts():
     assert isinstance(raised.value.__cause__, ConnectionRefusedError)
 
 
-@pytest.mark.parametrize(("in_code", "attempts"), [(None, 5), (2, 2)])
-def test_aws_max_attempts_bounds_the_attempts_unless_the_code_does_as_for_the_sdks(
-    in_code, attempts
+@pytest.mark.parametrize(
+    ("service", "environment", "in_code", "attempts"),
+    [
+        (DYNAMODB, None, None, 4),  # the standard mode's for DynamoDB
+        (SECRETS_MANAGER, None, None, 3),  # and for most services
+        (DYNAMODB, "5", None, 5),  # AWS_MAX_ATTEMPTS
+        (DYNAMODB, "5", 2, 2),  # code wins over the environment
+    ],
+)
+def test_the_attempts_are_the_standard_modes_unless_configured(
+    service, environment, in_code, attempts
 ):
-    with HttpStandIn() as dynamodb:
+    with HttpStandIn() as aws:
         throttled = json.dumps({"__type": "ThrottlingException", "message": "slow down"})
-        dynamodb.answer("POST", "/", throttled, status=HTTPStatus.BAD_REQUEST)
-        local = {**FAKE_CREDENTIALS, "AWS_ENDPOINT_URL": dynamodb.url, "AWS_MAX_ATTEMPTS": "5"}
+        aws.answer("POST", "/", throttled, status=HTTPStatus.BAD_REQUEST)
+        local = {**FAKE_CREDENTIALS, "AWS_ENDPOINT_URL": aws.url}
+        if environment:
+            local["AWS_MAX_ATTEMPTS"] = environment
+        client = AwsJsonClient(service, local, max_attempts=in_code, sleep=lambda _: None)
 
         with pytest.raises(AwsError) as raised:
-            AwsJsonClient(DYNAMODB, local, max_attempts=in_code).call("GetItem", {})
+            client.call("GetItem", {})
 
         assert raised.value.code == "ThrottlingException"
-        assert len(dynamodb.requests) == attempts
+        assert len(aws.requests) == attempts
+
+
+THROTTLING_CEILINGS = [1.0, 2.0, 4.0]  # 1 s base, doubled after each failure
+TRANSIENT_CEILINGS = [0.025, 0.05, 0.1]  # DynamoDB's 25 ms base
 
 
 @pytest.mark.parametrize(
-    ("code", "status", "attempts"),
+    ("code", "status", "ceilings"),
     [
-        ("ProvisionedThroughputExceededException", HTTPStatus.BAD_REQUEST, 3),  # throttling
-        ("InternalServerError", HTTPStatus.INTERNAL_SERVER_ERROR, 3),  # transient
-        ("ServiceUnavailable", HTTPStatus.SERVICE_UNAVAILABLE, 3),
-        ("ValidationException", HTTPStatus.BAD_REQUEST, 1),  # the request is wrong: no retry
-        ("AccessDeniedException", HTTPStatus.BAD_REQUEST, 1),
+        ("ProvisionedThroughputExceededException", HTTPStatus.BAD_REQUEST, THROTTLING_CEILINGS),
+        ("ThrottlingException", HTTPStatus.BAD_REQUEST, THROTTLING_CEILINGS),
+        ("TooManyRequests", HTTPStatus.TOO_MANY_REQUESTS, THROTTLING_CEILINGS),  # by its status
+        ("InternalServerError", HTTPStatus.INTERNAL_SERVER_ERROR, TRANSIENT_CEILINGS),
+        ("ServiceUnavailable", HTTPStatus.SERVICE_UNAVAILABLE, TRANSIENT_CEILINGS),
+        ("RequestTimeoutException", HTTPStatus.BAD_REQUEST, TRANSIENT_CEILINGS),  # by its code
+        ("ValidationException", HTTPStatus.BAD_REQUEST, []),  # the request is wrong: no retry
+        ("AccessDeniedException", HTTPStatus.BAD_REQUEST, []),
+        ("ConditionalCheckFailedException", HTTPStatus.BAD_REQUEST, []),
     ],
 )
-def test_throttling_and_server_errors_are_retried_other_errors_are_not(code, status, attempts):
+def test_throttling_and_transient_errors_are_retried_with_full_jitter_others_are_not(
+    code, status, ceilings
+):
+    waits: list[float] = []
     with HttpStandIn() as dynamodb:
         dynamodb.answer("POST", "/", json.dumps({"__type": f"com.amazon#{code}"}), status=status)
-        client = AwsJsonClient(DYNAMODB, {**FAKE_CREDENTIALS, "AWS_ENDPOINT_URL": dynamodb.url})
+        local = {**FAKE_CREDENTIALS, "AWS_ENDPOINT_URL": dynamodb.url}
+        client = AwsJsonClient(DYNAMODB, local, sleep=waits.append)
 
         with pytest.raises(AwsError) as raised:
             client.call("PutItem", {})
 
         assert (raised.value.code, raised.value.status) == (code, status)
-        assert len(dynamodb.requests) == attempts
+        assert len(dynamodb.requests) == len(ceilings) + 1
+    # A random wait between 0 and each ceiling, none after the last attempt.
+    assert len(waits) == len(ceilings)
+    assert all(0 <= wait <= ceiling for wait, ceiling in zip(waits, ceilings, strict=True))
+
+
+@pytest.mark.parametrize(
+    ("body", "headers", "expected"),
+    [
+        ({"__type": "com.amazonaws.dynamodb.v20120810#ThrottlingException"}, {}, "Throttling"),
+        ({"__type": "ThrottlingException:http://internal.amazon.com/"}, {}, "Throttling"),
+        ({}, {"x-amzn-errortype": "ThrottlingException:http://internal/"}, "Throttling"),
+    ],
+)
+def test_the_error_code_is_read_as_botocore_reads_it(body, headers, expected):
+    waits: list[float] = []
+    with HttpStandIn() as dynamodb:
+        dynamodb.answer(
+            "POST", "/", json.dumps(body), status=HTTPStatus.BAD_REQUEST, headers=headers
+        )
+        local = {**FAKE_CREDENTIALS, "AWS_ENDPOINT_URL": dynamodb.url}
+        client = AwsJsonClient(DYNAMODB, local, max_attempts=2, sleep=waits.append)
+
+        with pytest.raises(AwsError) as raised:
+            client.call("GetItem", {})
+
+    assert raised.value.code == f"{expected}Exception"
+    assert len(waits) == 1  # retried as throttling: the code was understood
 
 
 def test_a_clock_that_is_wrong_is_corrected_by_the_services_date_and_stays_corrected():
@@ -187,6 +242,52 @@ def test_a_clock_that_is_wrong_is_corrected_by_the_services_date_and_stays_corre
     # skew, so it is not retried as one (a wrong key would be refused the same way).
     assert len(signed) == 3
     assert all(abs(now - time) < timedelta(minutes=1) for time in signed[1:])
+
+
+def test_idle_connections_the_service_closed_are_not_used():
+    # Three calls at once leave three kept connections; the service then closes them all (a
+    # freeze outlasted its idle timeout). One attempt must be enough for the next call.
+    accepted: list[socket.socket] = []
+    close_all = threading.Event()
+
+    def answer(connection: socket.socket) -> None:
+        request = b""
+        while b"\r\n\r\n" not in request:
+            request += connection.recv(65536)
+        connection.sendall(
+            b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: keep-alive\r\n\r\n{}"
+        )
+
+    def serve(listener: socket.socket) -> None:
+        for number in range(4):
+            connection, _address = listener.accept()
+            accepted.append(connection)
+            threading.Thread(target=answer, args=(connection,), daemon=True).start()
+            if number == 2:
+                close_all.wait(timeout=10)
+                for kept in accepted:
+                    kept.close()
+
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        threading.Thread(target=serve, args=(listener,), daemon=True).start()
+        url = f"http://127.0.0.1:{listener.getsockname()[1]}"
+        client = AwsJsonClient(
+            DYNAMODB, {**FAKE_CREDENTIALS, "AWS_ENDPOINT_URL": url}, max_attempts=1
+        )
+        barrier = threading.Barrier(3)
+
+        def call_together(_: int) -> dict:
+            barrier.wait(timeout=10)
+            return client.call("GetItem", {})
+
+        with ThreadPoolExecutor(max_workers=3) as pool:
+            assert list(pool.map(call_together, range(3))) == [{}] * 3
+        close_all.set()
+        while len(accepted) < 3 or any(kept.fileno() != -1 for kept in accepted[:3]):
+            threading.Event().wait(0.01)
+
+        assert client.call("GetItem", {}) == {}
+    assert len(accepted) == 4
 
 
 def test_a_connection_the_service_closed_while_the_function_was_frozen_is_replaced():
@@ -315,7 +416,7 @@ def test_an_answer_that_does_not_match_its_crc32_is_retried_then_refused():
         client = AwsJsonClient(DYNAMODB, local)
         with pytest.raises(ChecksumMismatchError):
             client.call("GetItem", {})
-        assert len(dynamodb.requests) == 3  # every attempt, then the error
+        assert len(dynamodb.requests) == 4  # every attempt, then the error
 
         dynamodb.answer("POST", "/", answer, headers={"x-amz-crc32": str(zlib.crc32(answer))})
         assert client.call("GetItem", {}) == {"Item": {"id": {"S": "m-1"}}}

@@ -12,6 +12,7 @@ import pytest
 import yaml
 
 from tests.environments import interpreter_for, make, sandboxed_environ
+from tests.parsing import load_yaml
 
 RUNTIMES = [
     {"python_version": version, "architecture": architecture}
@@ -221,6 +222,27 @@ def test_without_a_secret_nothing_of_one_is_left(bake):
     template = (project / "template.yaml").read_text(encoding="utf-8")
     assert "AWS::SecretsManager" not in template
     assert "Parameters:\n  TargetUrl:" in template  # the task's own parameter stays
+
+
+@pytest.mark.parametrize(
+    ("url", "accepted"),
+    [
+        ("https://hooks.example.com/in", True),
+        ("https://10.0.0.7:8443/in?source=relay#x", True),
+        # Plain http would carry the API key and the bodies readable across the network.
+        ("http://hooks.example.com/in", False),
+        ("HTTP://hooks.example.com/in", False),
+        ("https://user:password@hooks.example.com/in", False),  # credentials belong in the secret
+        ("https://", False),
+        ("ftp://hooks.example.com/in", False),
+        ("https://hooks.example.com/in\nX-Injected: 1", False),
+    ],
+)
+def test_the_target_url_parameter_is_https_without_credentials(bake, url, accepted):
+    # CloudFormation matches AllowedPattern against the whole value (Java's matches()).
+    template = load_yaml((bake({}) / "template.yaml").read_text(encoding="utf-8"))
+    pattern = template["Parameters"]["TargetUrl"]["AllowedPattern"]
+    assert bool(re.fullmatch(pattern, url)) is accepted
 
 
 def test_a_blank_task_has_nothing_of_the_example(bake):

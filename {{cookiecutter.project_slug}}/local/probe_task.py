@@ -32,7 +32,7 @@ class TaskSettings:
     @classmethod
     def read(cls, environment: Environment) -> Self:
         """Read PROBE_URL from ``environment``."""
-        return cls(probe_url=environment.http_url("PROBE_URL"))
+        return cls(probe_url=environment.https_url("PROBE_URL"))
 
 
 class Task:

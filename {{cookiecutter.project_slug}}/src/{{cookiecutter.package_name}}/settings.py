@@ -15,6 +15,8 @@ from typing import Self
 from urllib.parse import urlsplit
 
 DEFAULT_MAX_CONCURRENCY = 10
+# Where plain http:// may go: this machine only.
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "::1", "localhost"})
 {%- if cookiecutter.secret_name %}
 MAX_SECRET_TTL_SECONDS = 86_400
 {%- endif %}
@@ -60,16 +62,24 @@ class Environment:
             self._invalid(name, value, expected)
         return value
 
-    def http_url(self, name: str) -> str:
-        """Return the variable ``name``, which must be an absolute http(s) URL."""
-        expected = "an absolute http:// or https:// URL"
+    def https_url(self, name: str) -> str:
+        """Return the variable ``name``, which must be an absolute https:// URL.
+
+        Plain http:// is allowed only to this machine (127.0.0.1, ::1, localhost), for local
+        runs and tests: anywhere else, what is sent (message bodies, an API key) would cross the
+        network readable by anyone on the path.
+        """
+        expected = "an absolute https:// URL (http:// only to 127.0.0.1, ::1 or localhost)"
         value = self._environ.get(name)
         if value is None:
             self._missing(name, expected)
             return ""
         try:
             parts = urlsplit(value)
-            valid = parts.scheme in {"http", "https"} and bool(parts.hostname)
+            host = parts.hostname
+            valid = bool(host) and (
+                parts.scheme == "https" or (parts.scheme == "http" and host in LOOPBACK_HOSTS)
+            )
         except ValueError:  # e.g. an unclosed IPv6 bracket
             valid = False
         if not valid:

@@ -150,7 +150,7 @@ class TaskSettings:
     """The task's configuration, from the environment variables template.yaml sets.
 
     Attributes:
-        target_url: TARGET_URL, the http(s) endpoint each message is POSTed to.
+        target_url: TARGET_URL, the https endpoint each message is POSTed to.
         target_timeout_seconds: TARGET_TIMEOUT_SECONDS, the HTTP timeout per request.
 
     Any further attribute is a plain setting from the variable of the same name in upper case.
@@ -166,7 +166,7 @@ class TaskSettings:
     def read(cls, environment: Environment) -> Self:
         """Read the settings from ``environment``; its `check` reports any problem."""
         return cls(
-            target_url=environment.http_url("TARGET_URL"),
+            target_url=environment.https_url("TARGET_URL"),
             target_timeout_seconds=environment.seconds(
                 "TARGET_TIMEOUT_SECONDS", default=DEFAULT_TARGET_TIMEOUT_SECONDS
             ),

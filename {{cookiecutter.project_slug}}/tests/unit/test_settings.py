@@ -94,13 +94,40 @@ def test_no_problem_no_error():
         "ftp://receiver.example.com",
         "https://",
         "http://[::1",
+        # Plain http leaves this machine readable by anyone on the path: refused.
+        "http://receiver.example.com/hooks",
+        "http://10.0.0.7/hooks",
+        "http://127.0.0.1.example.com/",
+        "http://localhost.evil.example/",
+        "http://user@receiver.example.com/",
     ],
 )
-def test_a_url_must_be_absolute_http(url):
+def test_a_url_must_be_https_or_local_http(url):
     environment = Environment({"URL": url})
-    environment.http_url("URL")
+    environment.https_url("URL")
 
-    assert environment.problems == [f"URL={url!r}: expected an absolute http:// or https:// URL"]
+    assert environment.problems == [
+        f"URL={url!r}: expected an absolute https:// URL (http:// only to 127.0.0.1, ::1 or"
+        " localhost)"
+    ]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://receiver.example.com/hooks?x=1",
+        "HTTPS://Receiver.Example.com/",
+        "http://127.0.0.1:8080/hooks",
+        "http://[::1]:9/",
+        "http://localhost/hooks",
+        "http://LOCALHOST:1/",
+    ],
+)
+def test_https_anywhere_and_http_to_this_machine_are_accepted(url):
+    environment = Environment({"URL": url})
+
+    assert environment.https_url("URL") == url
+    assert environment.problems == []
 
 
 @pytest.mark.parametrize("value", ["", "ten", "1.5", "0", "86401"])

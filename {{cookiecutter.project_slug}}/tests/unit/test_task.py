@@ -194,7 +194,8 @@ def test_every_bad_setting_is_named():
     with pytest.raises(SettingsError) as raised:
         environment.check()
     assert raised.value.problems == [
-        "TARGET_URL='ftp://receiver.example.com': expected an absolute http:// or https:// URL",
+        "TARGET_URL='ftp://receiver.example.com': expected an absolute https:// URL (http:// only"
+        " to 127.0.0.1, ::1 or localhost)",
         "TARGET_TIMEOUT_SECONDS='0': expected a number of seconds greater than 0",
         *(f"{name} is not set: expected a value (template.yaml sets it)" for name, _ in EXTRAS),
     ]

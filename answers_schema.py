@@ -157,16 +157,24 @@ def env_vars_pattern(hook: ModuleType) -> str:
     keywords = [word.upper() for word in keyword.kwlist if word.islower()]
     refused = sorted({*hook.LAMBDA_RESERVED, *hook.TEMPLATE_NAMES, *hook.PROCESS_NAMES, *keywords})
     prefixes = [*hook.AWS_PREFIXES, *hook.PROCESS_PREFIXES]
+    # The hook's looks_like_credential: a word anywhere, a part between underscores, or KEY
+    # last but after a data key's word; and not a pointer's name.
+    end = rf"{SPACE}*="
     credential = (
-        rf"(?=[A-Z0-9_]*(?:{'|'.join(hook.CREDENTIAL_WORDS)}))"
-        rf"(?![A-Z0-9_]*(?:{'|'.join(hook.POINTER_SUFFIXES)}){SPACE}*=)"
+        rf"(?:(?=[A-Z0-9_]*(?:{'|'.join(hook.CREDENTIAL_WORDS)}))"
+        rf"|(?=(?:[A-Z0-9_]*_)?(?:{'|'.join(hook.CREDENTIAL_PARTS)})(?:_[A-Z0-9_]*)?{end})"
+        rf"|(?=(?:[A-Z0-9_]*_)?KEY{end})(?!(?:[A-Z0-9_]*_)?(?:{'|'.join(hook.DATA_KEY_WORDS)})_KEY{end}))"
+        rf"(?![A-Z0-9_]*(?:{'|'.join(hook.POINTER_SUFFIXES)}){end})"
     )
     name = (
-        rf"(?!(?:{'|'.join(refused)}){SPACE}*=)(?!{'|'.join(prefixes)})(?!{credential})"
+        rf"(?!(?:{'|'.join(refused)}){end})(?!{'|'.join(prefixes)})(?!{credential})"
         rf"{hook.ENV_NAME.pattern}"
     )
-    # A value is printable text without a comma, which separates the pairs.
-    pair = rf"{SPACE}*{name}{SPACE}*=[^,\u0000-\u001f\u007f-\u009f\u2028\u2029{BIDI}]*"
+    # A value is printable text without a comma, which separates the pairs, and of no secret's
+    # well-known shape.
+    shapes = "|".join(f"(?:{shape})" for shape in hook.CREDENTIAL_SHAPES.values())
+    value = rf"(?![^,]*(?:{shapes}))[^,\u0000-\u001f\u007f-\u009f\u2028\u2029{BIDI}]*"
+    pair = rf"{SPACE}*{name}{SPACE}*={value}"
     # No name twice: a name at a pair's start that comes again at a later pair's start.
     no_repeat = rf"(?!(?:.*,)?{SPACE}*([A-Z][A-Z0-9_]*){SPACE}*=.*,{SPACE}*\1{SPACE}*=)"
     return rf"^{no_repeat}(?:{pair}|{SPACE}*)(?:,(?:{pair}|{SPACE}*))*$"

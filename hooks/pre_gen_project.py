@@ -231,11 +231,32 @@ TEMPLATE_NAMES = frozenset({
 # Credentials belong in Secrets Manager, where access is logged and limited; anyone who can read
 # the function's configuration reads its environment. A name that only points at a credential
 # (..._SECRET_NAME, ..._TOKEN_URL) is fine.
+# Names are compared in upper case, so that a refused lower-case name is masked as well.
+# Words that make a name a credential's wherever they stand in it...
 CREDENTIAL_WORDS = (
     "PASSWORD", "PASSWD", "PASSPHRASE", "SECRET", "TOKEN", "CREDENTIAL", "API_KEY", "APIKEY",
     "PRIVATE_KEY", "ACCESS_KEY",
 )  # fmt: skip
+# ...words that do as a whole part between underscores (DB_PASS, AUTH_HEADER, not BYPASS)...
+CREDENTIAL_PARTS = ("PASS", "PWD", "AUTH", "AUTHORIZATION", "BEARER", "COOKIE")
+# ...and KEY as the last part (STRIPE_KEY, ENCRYPTION_KEY), unless the key is data's.
+DATA_KEY_WORDS = (
+    "PARTITION", "SORT", "HASH", "RANGE", "PRIMARY", "OBJECT", "ROUTING", "CACHE", "IDEMPOTENCY",
+    "DEDUPLICATION", "GROUP", "SHARD", "INDEX", "LOOKUP",
+)  # fmt: skip
 POINTER_SUFFIXES = ("_NAME", "_ARN", "_URL", "_URI")
+# Values of well-known secret shapes, whatever their name: refused, and never shown. (No
+# whitespace or comma in them: a value holds no comma, and JavaScript's \s is not Python's.)
+CREDENTIAL_SHAPES = {
+    "an AWS access key id": r"(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}",
+    "a GitHub token": r"gh[pousr]_[A-Za-z0-9]{36}|github_pat_[A-Za-z0-9_]{22,}",
+    "a Stripe key": r"[rs]k_(?:live|test)_[A-Za-z0-9]{10,}",
+    "a Slack token": r"xox[abposr]-[A-Za-z0-9-]{10,}",
+    "a Google API key": r"AIza[0-9A-Za-z_-]{35}",
+    "a JSON Web Token": r"eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}",
+    "a private key": r"-----BEGIN [A-Z ]*PRIVATE KEY-----",
+    "a URL with a password in it": r"[A-Za-z][A-Za-z0-9+.-]*://[^/:@ ]+:[^/@ ]+@",
+}
 # Lambda caps all of a function's variables together (names and values) at 4 KB.
 ENV_BYTES_MAX = 4096
 # Room kept for the template's own variables: their names and small values (about 210 bytes,
@@ -589,9 +610,15 @@ def env_var_problems(env_vars: str, secret_name: str) -> list[tuple[str, str]]:
         if problem is None:
             found = unprintable(value)
             problem = f"the value {found}; give a value of printable text" if found else None
+        if problem is None and (kind := credential_shape(value)):
+            problem = (
+                f"the value looks like {kind}, and environment variables are readable by anyone"
+                " who can read the function's configuration; keep it in Secrets Manager and pass"
+                f" only its name here (e.g. {name}_SECRET_NAME=...)"
+            )
         if problem:
             # Never echo what may be a credential into a terminal or a CI log.
-            problems.append((f"{name}=***" if looks_like_credential(name) else pair, problem))
+            problems.append((f"{name}=***" if is_hidden(name, value) else pair, problem))
     for name, count in Counter(name for name, _ in settings).items():
         if count > 1:
             problems.append((name, f"is given {count} times; give each name once"))
@@ -609,11 +636,39 @@ def env_var_problems(env_vars: str, secret_name: str) -> list[tuple[str, str]]:
 
 def looks_like_credential(name: str) -> bool:
     """Tell whether an env_vars NAME reads like a credential rather than a pointer to one."""
-    return any(word in name for word in CREDENTIAL_WORDS) and not name.endswith(POINTER_SUFFIXES)
+    name = name.strip().upper()
+    if name.endswith(POINTER_SUFFIXES):
+        return False
+    parts = name.split("_")
+    return (
+        any(word in name for word in CREDENTIAL_WORDS)
+        or any(part in CREDENTIAL_PARTS for part in parts)
+        or (parts[-1] == "KEY" and (len(parts) == 1 or parts[-2] not in DATA_KEY_WORDS))
+    )
+
+
+def credential_shape(value: str) -> str | None:
+    """What well-known kind of secret ``value`` holds (an AWS access key id, say), if any."""
+    for kind, shape in CREDENTIAL_SHAPES.items():
+        if re.search(shape, value):
+            return kind
+    return None
+
+
+def is_hidden(name: str, value: str) -> bool:
+    """Whether a NAME=value pair of env_vars may hold a credential, and so is never shown."""
+    return looks_like_credential(name) or credential_shape(value) is not None
 
 
 def env_name_problem(name: str) -> str | None:
     """Say what is wrong with one NAME of env_vars and what to do, or return None."""
+    if looks_like_credential(name):
+        upper = name.upper()
+        return (
+            f"{upper} looks like a credential, and environment variables are readable by anyone who"
+            " can read the function's configuration; keep it in Secrets Manager and pass only its"
+            f" name here (e.g. {upper}_SECRET_NAME=...)"
+        )
     if not ENV_NAME.fullmatch(name):
         fix = f"write it as {name.upper()!r}" if ENV_NAME.fullmatch(name.upper()) else "e.g. 'API_REGION'"
         return (
@@ -630,12 +685,6 @@ def env_name_problem(name: str) -> str | None:
         return f"{name} changes how the runtime or Python behaves, it is not a setting of the task; choose another name"
     if keyword.iskeyword(name.lower()):
         return f"it becomes settings.{name.lower()}, a Python keyword; choose another name"
-    if looks_like_credential(name):
-        return (
-            f"{name} looks like a credential, and environment variables are readable by anyone who"
-            " can read the function's configuration; keep it in Secrets Manager and pass only its"
-            f" name here (e.g. {name}_SECRET_NAME=...)"
-        )
     return None
 
 
@@ -784,9 +833,7 @@ def shown_answer(name: str, value: str) -> str:
     if name == "env_vars":
         pairs = [pair.partition("=") for pair in value.split(",")]
         return ",".join(
-            f"{key}=<a credential: leave it out>"
-            if looks_like_credential(key.strip())
-            else f"{key}{eq}{rest}"
+            f"{key}=<a credential: leave it out>" if is_hidden(key, rest) else f"{key}{eq}{rest}"
             for key, eq, rest in pairs
         )
     return value

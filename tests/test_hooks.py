@@ -327,6 +327,27 @@ def test_a_credential_is_never_echoed(defaults):
     assert not [line for line in found if "hunter2" in line or "a\\tb" in line]
 
 
+@pytest.mark.parametrize(
+    "env_vars",
+    [
+        "api_key=hunter2",  # refused for its case, and a credential's name in any case
+        "STRIPE_KEY=hunter2",
+        "DB_PASS=hunter2",
+        "AUTH_HEADER=Bearer hunter2",
+        "APP_NOTE=AKIAHUNTER2HUNTER2XX",  # an AWS access key id, whatever the name
+        "APP_HOOK=https://relay:hunter2@example.com/in",
+    ],
+)
+def test_a_credential_is_refused_and_never_shown_by_its_name_or_its_shape(defaults, env_vars):
+    found = problems(defaults, env_vars=env_vars)
+    assert [line.split(":", 1)[0] for line in found] == ["env_vars"]
+    assert "keep it in Secrets Manager" in found[0]
+    answers = {**defaults, "env_vars": env_vars}
+    command = hook.rerun_command(answers, ["env_vars"], {})
+    assert "hunter2" not in " ".join(found) + command
+    assert "HUNTER2" not in " ".join(found) + command
+
+
 def test_the_env_var_budget_counts_the_secret_name(defaults):
     # Just under the budget with a short secret name, over it with the longest one allowed.
     budget = hook.ENV_BYTES_MAX - hook.OWN_ENV_BYTES - len(defaults["secret_name"])

@@ -16,18 +16,25 @@ and the repository's owner and name, go to GITHUB_OUTPUT for the steps that publ
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import re
 import subprocess
 import sys
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 from urllib.parse import parse_qs
 
 TEMPLATE = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(TEMPLATE))
 from lambda_task_extensions import USED_ONLY_WITH  # noqa: E402 - the template's own module, beside it
+
+# Answers that name directories: cookiecutter makes the project's directory, and src/<package>,
+# from them before the pre-generation hook runs, so "../../x" would leave directories outside
+# the output. They are checked here by the hook's own rules first.
+PATH_ANSWERS = ("project_slug", "package_name")
 
 # The form's own fields, which are not answers.
 FORM_ONLY = frozenset({"repoUrl"})
@@ -42,6 +49,17 @@ REPOSITORY_NAME = re.compile(r"(?!\.\.?\Z)[A-Za-z0-9._-]{1,100}")
 
 class AnswersError(ValueError):
     """The dispatched inputs cannot be turned into a cookiecutter run."""
+
+
+def pre_generation_hook() -> ModuleType:
+    """The template's pre-generation hook, imported as plain Python (its Jinja sits in strings)."""
+    path = TEMPLATE / "hooks" / "pre_gen_project.py"
+    spec = importlib.util.spec_from_file_location("pre_gen_project", path)
+    if spec is None or spec.loader is None:
+        raise AnswersError(f"cannot load the template's hook from {path}")
+    hook = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(hook)
+    return hook
 
 
 def answer_problem(name: str, value: Any, known: dict[str, Any]) -> str | None:
@@ -60,6 +78,8 @@ def answer_problem(name: str, value: Any, known: dict[str, Any]) -> str | None:
     if isinstance(options, list) and text not in options:
         # Cookiecutter refuses it too, but with a traceback before any hook runs.
         return f"{text!r} is not one of {', '.join(options)}"
+    if name in PATH_ANSWERS:
+        return pre_generation_hook().CHECKS[name](text)
     return None
 
 

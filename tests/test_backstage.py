@@ -242,6 +242,12 @@ def test_a_refused_answer_fails_the_bake_with_the_hooks_message_and_writes_nothi
             "env_vars: contains template syntax",
         ),
         ({"s3_suffix": "{#"}, REPOSITORY, "s3_suffix: contains template syntax"),
+        # Cookiecutter makes these directories before the hook runs: refused by the hook's rules
+        # first, or "../../escape/a/b" would leave escape/a behind, outside the output.
+        ({"project_slug": "../../escape/a/b"}, REPOSITORY, "project_slug: must be lowercase"),
+        ({"project_slug": "/escape"}, REPOSITORY, "project_slug: must be lowercase"),
+        ({"package_name": "../escape"}, REPOSITORY, "package_name:"),
+        ({"package_name": "os"}, REPOSITORY, "package_name:"),
     ],
 )
 def test_inputs_that_are_no_answers_are_refused_before_baking(tmp_path, answers, repository, message):
@@ -250,6 +256,8 @@ def test_inputs_that_are_no_answers_are_refused_before_baking(tmp_path, answers,
     assert message in completed.stderr
     assert not (tmp_path / "baked").exists()
     assert not list(Path.cwd().glob("pwned"))
+    assert not list(tmp_path.rglob("escape"))
+    assert not (tmp_path.parent / "escape").exists()
 
 
 def test_answers_the_form_hid_are_not_sent(bake, tmp_path):

@@ -89,6 +89,9 @@ def test_dependabot_covers_pip_and_actions(baked_roots):
         updates = load_yaml(path.read_text(encoding="utf-8"))["updates"]
         ecosystems = {update["package-ecosystem"] for update in updates}
         assert {"pip", "github-actions"} <= ecosystems, path
+        # A week's cooldown on every version update (zizmor's dependabot-cooldown): a release
+        # that turns out compromised is usually pulled before then. Security updates skip it.
+        assert all(update["cooldown"]["default-days"] >= 7 for update in updates), path
 
 
 def test_every_action_is_pinned_to_a_commit_with_its_version(workflows):

@@ -16,20 +16,20 @@ and the repository's owner and name, go to GITHUB_OUTPUT for the steps that publ
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import re
 import subprocess
 import sys
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 from urllib.parse import parse_qs
 
-TEMPLATE = Path(__file__).resolve().parent.parent
+# Beside this script: the publish job runs it on its own, without cookiecutter.
+from publish_check import OWNER, REPOSITORY_NAME, TEMPLATE, pre_generation_hook
+
 sys.path.insert(0, str(TEMPLATE))
-from lambda_task_extensions import USED_ONLY_WITH  # noqa: E402 - the template's own module, beside it
+from lambda_task_extensions import USED_ONLY_WITH  # the template's own module, beside it
 
 # Answers that name directories: cookiecutter makes the project's directory, and src/<package>,
 # from them before the pre-generation hook runs, so "../../x" would leave directories outside
@@ -41,25 +41,10 @@ FORM_ONLY = frozenset({"repoUrl"})
 # Cookiecutter renders each answer as a Jinja template before any hook sees it: such an answer
 # could run code here, where the next job's token is a step away.
 TEMPLATE_SYNTAX = re.compile(r"\{[{%#]")
-# GitHub's rules: an owner is letters, digits and single inner hyphens (at most 39); a repository
-# name letters, digits, ".", "_" and "-" (at most 100), and not "." or "..".
-OWNER = re.compile(r"[A-Za-z0-9](?:-?[A-Za-z0-9]){0,38}")
-REPOSITORY_NAME = re.compile(r"(?!\.\.?\Z)[A-Za-z0-9._-]{1,100}")
 
 
 class AnswersError(ValueError):
     """The dispatched inputs cannot be turned into a cookiecutter run."""
-
-
-def pre_generation_hook() -> ModuleType:
-    """The template's pre-generation hook, imported as plain Python (its Jinja sits in strings)."""
-    path = TEMPLATE / "hooks" / "pre_gen_project.py"
-    spec = importlib.util.spec_from_file_location("pre_gen_project", path)
-    if spec is None or spec.loader is None:
-        raise AnswersError(f"cannot load the template's hook from {path}")
-    hook = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(hook)
-    return hook
 
 
 def answer_problem(name: str, value: Any, known: dict[str, Any]) -> str | None:

@@ -310,7 +310,9 @@ echo "$*" >> "$GH_LOG"
 case "$1 $2" in
   "auth setup-git") exit 0 ;;
   "repo view") test -d "$REMOTES/$3.git" ;;
-  "repo create") mkdir -p "$REMOTES/$3.git" && git init -q --bare "$REMOTES/$3.git" ;;
+  "repo create")
+    test ! -e "$REMOTES/$3.git" || exit 1  # GitHub refuses a name that is taken
+    mkdir -p "$REMOTES/$3.git" && git init -q --bare "$REMOTES/$3.git" ;;
   *) exit 9 ;;
 esac
 """
@@ -343,6 +345,35 @@ def test_the_template_the_workflow_and_the_script_agree():
     assert "secrets." not in json.dumps(WORKFLOW["jobs"]["bake"]), (
         "the job that renders answers holds no secret"
     )
+    # The tokens are the publish environment's, and its job runs from the default branch only.
+    publish = WORKFLOW["jobs"]["publish"]
+    assert publish["environment"] == "publish"
+    assert publish["if"] == "github.ref == format('refs/heads/{0}', github.event.repository.default_branch)"
+    # Nothing that holds a token runs before the outputs are checked again.
+    names = [s.get("name") or s.get("uses", "") for s in publish["steps"]]
+    checked = names.index("Check the bake job's outputs")
+    assert all("secrets." not in json.dumps(s) for s in publish["steps"][: checked + 1])
+
+
+@pytest.mark.parametrize(
+    ("outputs", "named"),
+    [
+        ({"PROJECT": "../../escape"}, "PROJECT"),
+        ({"PROJECT": "csv-summary/../../x"}, "PROJECT"),
+        ({"OWNER": "someone-else"}, "OWNER"),
+        ({"OWNER": "example-org;rm -rf"}, "OWNER"),
+        ({"REPO": "a b"}, "REPO"),
+        ({"REPO": ".."}, "REPO"),
+        ({"REPO": 'x", "target": "https://evil.example/'}, "REPO"),
+    ],
+)
+def test_the_publish_job_checks_the_bake_jobs_outputs_again(tmp_path, outputs, named):
+    good = {"PROJECT": "csv-summary", "OWNER": "Example-Org", "REPO": "csv-summary"}
+    script = step("publish", "Check the bake job's outputs")["run"]
+    assert run_step(script, tmp_path, **good, ALLOWED_OWNER="example-org").returncode == 0
+    refused = run_step(script, tmp_path, **{**good, **outputs}, ALLOWED_OWNER="example-org")
+    assert refused.returncode == 1
+    assert f"error: {named} " in refused.stderr
 
 
 @pytest.fixture
@@ -395,7 +426,7 @@ def test_the_workflow_publishes_exactly_the_baked_tree_and_never_overwrites(tmp_
             "OWNER": "example-org",
             "REPO": "csv-summary",
         }
-        return run_step(step("publish", "Publish")["run"], publish_temp, **environment, **later)
+        return run_step(step("publish", "Publish")["run"], publish_temp, **{**environment, **later})
 
     first = publish()
     assert first.returncode == 0, first.stderr
@@ -411,13 +442,21 @@ def test_the_workflow_publishes_exactly_the_baked_tree_and_never_overwrites(tmp_
     assert ".github/workflows/ci.yml" in pushed
 
     # A second run (a rerun, or the same name chosen again) finds the repository and pushes
-    # nothing over what is there.
+    # nothing to it.
     head = (remote / "refs" / "heads" / "main").read_text(encoding="utf-8")
     again = publish(GIT_AUTHOR_DATE="2030-01-01T00:00:00", GIT_COMMITTER_DATE="2030-01-01T00:00:00")
     assert again.returncode != 0
-    assert "rejected" in again.stderr
+    assert "exists already" in again.stdout
     assert (remote / "refs" / "heads" / "main").read_text(encoding="utf-8") == head
-    assert (Path(github["GH_LOG"]).read_text(encoding="utf-8").count("repo create")) == 1
+    assert "push" not in again.stderr
+
+    # Nor to a repository that exists without a main branch (empty, or its history on master):
+    # a push would have planted main, and deploy.yml with it.
+    empty = Path(github["REMOTES"]) / "example-org" / "someones-empty.git"
+    subprocess.run(["git", "init", "-q", "--bare", str(empty)], check=True)  # noqa: S603, S607
+    into_empty = publish(REPO="someones-empty")
+    assert into_empty.returncode != 0
+    assert not (empty / "refs" / "heads" / "main").exists()
 
 
 def test_the_workflow_registers_the_catalog_entry_through_the_catalog_api(tmp_path, bake):

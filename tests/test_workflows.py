@@ -4,6 +4,7 @@ answer anywhere GitHub could execute it."""
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -30,7 +31,8 @@ MARKED = {
 MARK = "zq"
 
 PINNED_USES = re.compile(
-    r"^\s*(?:- )?uses: (?:[\w.-]+/[\w.-]+(?:/[\w./-]+)?@[0-9a-f]{40} # v\d+(?:\.\d+){0,2}|\./\S+)\s*$"
+    r"^\s*(?:- )?uses: (?:[\w.-]+/[\w.-]+(?:/[\w./-]+)?@[0-9a-f]{40} # v\d+(?:\.\d+){0,2}"
+    r"|\./\S+(?: # zizmor: ignore\[[\w-]+\] .+)?)\s*$"
 )
 EXPRESSION = re.compile(r"\$\{\{.*?\}\}", re.DOTALL)
 DEPLOY_ACTION = "aws-actions/configure-aws-credentials@"
@@ -92,6 +94,25 @@ def test_dependabot_covers_pip_and_actions(baked_roots):
         # A week's cooldown on every version update (zizmor's dependabot-cooldown): a release
         # that turns out compromised is usually pulled before then. Security updates skip it.
         assert all(update["cooldown"]["default-days"] >= 7 for update in updates), path
+
+
+def test_zizmor_finds_nothing_at_its_default_persona(baked_roots):
+    """zizmor's offline audits (template injection, excessive permissions, credentials persisted
+    by checkout, secrets outside an environment, Dependabot's cooldown, ...) on the template's
+    workflows and Dependabot file and on every baked project's. A finding ignored in place says
+    why on its line."""
+    roots = [REPO_ROOT / ".github", *(root / ".github" for root in baked_roots.values())]
+    zizmor = Path(sys.executable).parent / "zizmor"
+    completed = subprocess.run(  # noqa: S603 - the test environment's zizmor, our paths
+        [str(zizmor), "--offline", "--persona=regular", "--format=json", *map(str, roots)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    findings = json.loads(completed.stdout)  # an audit that did not run writes no JSON
+    found = [(f["ident"], f["locations"][-1]["concrete"]["feature"]) for f in findings]
+    assert found == [], completed.stderr
+    assert completed.returncode == 0, completed.stderr
 
 
 def test_every_action_is_pinned_to_a_commit_with_its_version(workflows):

@@ -7,6 +7,7 @@ import filecmp
 import http.server
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -292,13 +293,28 @@ def test_a_cleared_field_whose_empty_means_none_is_sent_empty(backstage_checks, 
 def test_the_bake_workflow_pins_the_cookiecutter_the_tests_use():
     def pin(path: Path) -> str:
         (line,) = [
-            line
+            line.split()[0]
             for line in path.read_text(encoding="utf-8").splitlines()
             if line.startswith("cookiecutter==")
         ]
         return line
 
-    assert pin(REPO_ROOT / "backstage" / "requirements.txt") == pin(REPO_ROOT / "requirements-test.txt")
+    tested = pin(REPO_ROOT / "requirements-test.txt")
+    assert pin(REPO_ROOT / "backstage" / "requirements.in") == tested
+    assert pin(REPO_ROOT / "backstage" / "requirements.txt") == tested
+
+
+def test_the_bake_job_installs_only_hashed_packages():
+    """Every package of the lock has its version and a hash, and the job makes pip refuse
+    anything else (``--require-hashes``)."""
+    lines = (REPO_ROOT / "backstage" / "requirements.txt").read_text(encoding="utf-8").splitlines()
+    requirements = [i for i, line in enumerate(lines) if line and not line.startswith(("#", " "))]
+    assert len(requirements) >= 2
+    for start in requirements:
+        assert re.fullmatch(r"[a-z0-9._-]+==\S+ \\", lines[start]), lines[start]
+        assert lines[start + 1].strip().startswith("--hash=sha256:"), lines[start]
+    installs = [s["run"] for s in WORKFLOW["jobs"]["bake"]["steps"] if "pip install" in s.get("run", "")]
+    assert installs == ["pip install --require-hashes -r backstage/requirements.txt"]
 
 
 # --- The workflow's own steps, run here: GitHub's CLI stood in for, github.com a local directory ----

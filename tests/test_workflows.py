@@ -167,6 +167,9 @@ def test_prod_deploys_only_after_dev(baked_roots):
         assert {"dev", "prod"} <= set(by_environment)
         needs = all_jobs[by_environment["prod"]]["needs"]
         assert by_environment["dev"] in ([needs] if isinstance(needs, str) else needs)
+        # A workflow_dispatch from another branch reaches no deploy job (so no role): dev's runs
+        # from main only, and prod's needs dev's.
+        assert all_jobs[by_environment["dev"]]["if"] == "github.ref == 'refs/heads/main'"
         dev_needs = all_jobs[by_environment["dev"]]["needs"]
         assert all_jobs[dev_needs if isinstance(dev_needs, str) else dev_needs[0]]["uses"].endswith(
             "ci.yml"

@@ -164,7 +164,7 @@ def env_vars_pattern(hook: ModuleType) -> str:
         rf"(?:(?=[A-Z0-9_]*(?:{'|'.join(hook.CREDENTIAL_WORDS)}))"
         rf"|(?=(?:[A-Z0-9_]*_)?(?:{'|'.join(hook.CREDENTIAL_PARTS)})(?:_[A-Z0-9_]*)?{end})"
         rf"|(?=(?:[A-Z0-9_]*_)?KEY{end})(?!(?:[A-Z0-9_]*_)?(?:{'|'.join(hook.DATA_KEY_WORDS)})_KEY{end}))"
-        rf"(?![A-Z0-9_]*(?:{'|'.join(hook.POINTER_SUFFIXES)}){end})"
+        rf"(?![A-Z0-9_]*(?:{'|'.join(hook.EXEMPT_SUFFIXES)}){end})"
     )
     name = (
         rf"(?!(?:{'|'.join(refused)}){end})(?!{'|'.join(prefixes)})(?!{credential})"

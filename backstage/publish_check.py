@@ -6,6 +6,7 @@ repository's, and the project's directory a slug the template's hook accepts. St
 only, so that this job installs nothing. bake.py checks the same with the same rules.
 
     PROJECT=... OWNER=... REPO=... ALLOWED_OWNER=... python backstage/publish_check.py
+    PROJECT=... python backstage/publish_check.py project.tgz   # the baked tarball
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import importlib.util
 import os
 import re
 import sys
+import tarfile
 from pathlib import Path
 from types import ModuleType
 
@@ -47,14 +49,33 @@ def problems(project: str, owner: str, repo: str, allowed_owner: str) -> list[st
     return found
 
 
+def tarball_problems(tarball: Path, project: str) -> list[str]:
+    """What in the baked tarball is not a plain file or directory of the project's tree."""
+    found = []
+    with tarfile.open(tarball, "r:gz") as archive:
+        for member in archive.getmembers():
+            # tar -C baked . names them ./, ./<project>, ./<project>/...
+            parts = [part for part in member.name.split("/") if part not in ("", ".")]
+            inside = not member.name.startswith("/") and parts[:1] in ([], [project])
+            if not inside or ".." in parts or ".git" in parts:
+                found.append(f"{member.name!r} is not a path of the project {project!r}")
+            elif not (member.isfile() or member.isdir()):
+                found.append(f"{member.name!r} is a link or a device, not a file of the project")
+    return found
+
+
 def main() -> int:
     """Exit non-zero, naming each bad value, unless every value is as bake.py made it."""
-    found = problems(
-        os.environ.get("PROJECT", ""),
-        os.environ.get("OWNER", ""),
-        os.environ.get("REPO", ""),
-        os.environ.get("ALLOWED_OWNER", ""),
-    )
+    project = os.environ.get("PROJECT", "")
+    if len(sys.argv) > 1:
+        found = tarball_problems(Path(sys.argv[1]), project)
+    else:
+        found = problems(
+            project,
+            os.environ.get("OWNER", ""),
+            os.environ.get("REPO", ""),
+            os.environ.get("ALLOWED_OWNER", ""),
+        )
     for problem in found:
         print(f"error: {problem}", file=sys.stderr)
     return 1 if found else 0

@@ -242,20 +242,27 @@ CREDENTIAL_PARTS = ("PASS", "PWD", "AUTH", "AUTHORIZATION", "BEARER", "COOKIE")
 # ...and KEY as the last part (STRIPE_KEY, ENCRYPTION_KEY), unless the key is data's.
 DATA_KEY_WORDS = (
     "PARTITION", "SORT", "HASH", "RANGE", "PRIMARY", "OBJECT", "ROUTING", "CACHE", "IDEMPOTENCY",
-    "DEDUPLICATION", "GROUP", "SHARD", "INDEX", "LOOKUP",
+    "DEDUPLICATION", "GROUP", "SHARD", "INDEX", "LOOKUP", "S3", "BUCKET", "KMS",
 )  # fmt: skip
-POINTER_SUFFIXES = ("_NAME", "_ARN", "_URL", "_URI")
-# Values of well-known secret shapes, whatever their name: refused, and never shown. (No
-# whitespace or comma in them: a value holds no comma, and JavaScript's \s is not Python's.)
+# A name ending so points at a credential or describes how one is used, and holds none:
+# DB_PASSWORD_SECRET_NAME, AUTH_ISSUER, COOKIE_DOMAIN.
+EXEMPT_SUFFIXES = (
+    "_NAME", "_ARN", "_URL", "_URI", "_ID", "_ISSUER", "_AUDIENCE", "_DOMAIN", "_MODE", "_TYPE",
+    "_ENABLED", "_SCOPE", "_SCOPES", "_REGION", "_TIMEOUT", "_SECONDS", "_SECURE", "_PATH",
+    "_HOST", "_PORT", "_VERSION", "_TTL",
+)  # fmt: skip
+# Values of well-known secret shapes, whatever their name: refused, and never shown. A shape
+# starts a word, so task_test_x is no Stripe key. (No \s in them, which JavaScript reads
+# otherwise, and no comma: a value holds none.)
 CREDENTIAL_SHAPES = {
-    "an AWS access key id": r"(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}",
-    "a GitHub token": r"gh[pousr]_[A-Za-z0-9]{36}|github_pat_[A-Za-z0-9_]{22,}",
-    "a Stripe key": r"[rs]k_(?:live|test)_[A-Za-z0-9]{10,}",
-    "a Slack token": r"xox[abposr]-[A-Za-z0-9-]{10,}",
-    "a Google API key": r"AIza[0-9A-Za-z_-]{35}",
-    "a JSON Web Token": r"eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}",
+    "an AWS access key id": r"(?<![A-Za-z0-9_])(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}",
+    "a GitHub token": r"(?<![A-Za-z0-9_])(?:gh[pousr]_[A-Za-z0-9]{36}|github_pat_[A-Za-z0-9_]{22,})",
+    "a Stripe key": r"(?<![A-Za-z0-9_])[rs]k_(?:live|test)_[A-Za-z0-9]{10,}",
+    "a Slack token": r"(?<![A-Za-z0-9_])xox[abposr]-[A-Za-z0-9-]{10,}",
+    "a Google API key": r"(?<![A-Za-z0-9_])AIza[0-9A-Za-z_-]{35}",
+    "a JSON Web Token": r"(?<![A-Za-z0-9_])eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}",
     "a private key": r"-----BEGIN [A-Z ]*PRIVATE KEY-----",
-    "a URL with a password in it": r"[A-Za-z][A-Za-z0-9+.-]*://[^/:@ ]+:[^/@ ]+@",
+    "a URL with a password in it": r"[A-Za-z][A-Za-z0-9+.-]*://[^/:@ ?#]+:[^/@ ?#]+@",
 }
 # Lambda caps all of a function's variables together (names and values) at 4 KB.
 ENV_BYTES_MAX = 4096
@@ -597,13 +604,14 @@ def env_var_problems(env_vars: str, secret_name: str) -> list[tuple[str, str]]:
     problems: list[tuple[str, str]] = []
     settings: list[tuple[str, str]] = []
     # Split exactly as the generated files do: on commas, then at the first "=", trimming spaces.
-    for pair in (pair.strip() for pair in env_vars.split(",")):
+    for index, pair in enumerate((pair.strip() for pair in env_vars.split(",")), start=1):
         if not pair:
             continue
         name, equals, value = (part.strip() for part in pair.partition("="))
         if not equals:
+            # Most often a piece of a value that held a comma: maybe a password's, so not shown.
             problem = "is not NAME=value; separate NAME=value pairs with commas (so no value can contain one)"
-            problems.append((pair, problem))
+            problems.append((f"piece {index} (not shown)", problem))
             continue
         settings.append((name, value))
         problem = env_name_problem(name)
@@ -637,7 +645,7 @@ def env_var_problems(env_vars: str, secret_name: str) -> list[tuple[str, str]]:
 def looks_like_credential(name: str) -> bool:
     """Tell whether an env_vars NAME reads like a credential rather than a pointer to one."""
     name = name.strip().upper()
-    if name.endswith(POINTER_SUFFIXES):
+    if name.endswith(EXEMPT_SUFFIXES):
         return False
     parts = name.split("_")
     return (
@@ -783,7 +791,11 @@ def validate(answers: Mapping[str, str]) -> list[str]:
             # Updating a project (cruft update, a replay) renders the answers again, so Jinja
             # syntax in one would change meaning or fail later.
             problems.append(
-                Problem(variable, value, f"contains {opener!r}, which is template syntax; leave it out")
+                Problem(
+                    variable,
+                    shown_answer(variable, value),
+                    f"contains {opener!r}, which is template syntax; leave it out",
+                )
             )
         elif variable == "env_vars":
             problems.extend(
@@ -831,12 +843,21 @@ def shown_answer(name: str, value: str) -> str:
     if unprintable(value):
         return "<correct this: it holds a line break or a control character>"
     if name == "env_vars":
-        pairs = [pair.partition("=") for pair in value.split(",")]
-        return ",".join(
-            f"{key}=<a credential: leave it out>" if is_hidden(key, rest) else f"{key}{eq}{rest}"
-            for key, eq, rest in pairs
-        )
+        return ",".join(shown_pair(pair) for pair in value.split(","))
     return value
+
+
+def shown_pair(pair: str) -> str:
+    """One piece of env_vars as the rerun command gives it: never a credential, nor a piece
+    without "=", which may be the rest of a value that held a comma."""
+    key, equals, value = pair.partition("=")
+    if not pair.strip():
+        return pair
+    if not equals:
+        return "<not NAME=value: correct or leave out>"
+    if is_hidden(key, value):
+        return f"{key}=<a credential: leave it out>"
+    return pair
 
 
 def rerun_command(

@@ -84,6 +84,11 @@ TABLE = [
     ("env_vars", "APP_NOTE=see ghp_" + "a" * 36, False),
     ("env_vars", "APP_NOTE=xoxb-1234567890-abc", False),
     ("env_vars", "APP_NOTE=eyJhbGciOiJI.eyJzdWIiOiIx.SflKxwRJSMeK", False),
+    # Settings about a credential, not one; shapes inside a word, or after ? or #, are none.
+    ("env_vars", "AUTH_ISSUER=https://id.example.com,COOKIE_DOMAIN=example.com,AUTH_MODE=jwt", True),
+    ("env_vars", "KMS_KEY=alias/app,S3_KEY=in/x.json,BUCKET_KEY=true,DB_USER_ID=7", True),
+    ("env_vars", "DB_TABLE=task_test_deliveries_archive", True),
+    ("env_vars", "APP_HOOK=https://api.example.com:8443?contact=ops@example.com", True),
     ("s3_suffix", ".json{# x #}", False),
     ("author_name", "Ada Lovelace", True),
     ("author_name", "Lovelace, Ada", False),

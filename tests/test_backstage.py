@@ -364,11 +364,47 @@ def test_the_template_the_workflow_and_the_script_agree():
     # The tokens are the publish environment's, and its job runs from the default branch only.
     publish = WORKFLOW["jobs"]["publish"]
     assert publish["environment"] == "publish"
-    assert publish["if"] == "github.ref == format('refs/heads/{0}', github.event.repository.default_branch)"
-    # Nothing that holds a token runs before the outputs are checked again.
+    default_branch = "github.ref == format('refs/heads/{0}', github.event.repository.default_branch)"
+    assert publish["if"] == f"{default_branch} || startsWith(github.ref, 'refs/tags/v')"
+    # Nothing that holds a token runs before the outputs and the tarball are checked.
     names = [s.get("name") or s.get("uses", "") for s in publish["steps"]]
-    checked = names.index("Check the bake job's outputs")
+    checked = max(names.index("Check the bake job's outputs"), names.index("Check the baked tarball"))
     assert all("secrets." not in json.dumps(s) for s in publish["steps"][: checked + 1])
+    assert names.index("Publish") > checked
+
+
+def tarball(tmp_path: Path, add: Any) -> Path:
+    """A tarball as the bake job packs it (tar -C baked .), of a tree ``add`` fills in."""
+    baked = tmp_path / "baked"
+    (baked / "csv-summary" / "src").mkdir(parents=True)
+    (baked / "csv-summary" / "README.md").write_text("# csv-summary\n", encoding="utf-8")
+    add(baked)
+    subprocess.run(["tar", "-czf", str(tmp_path / "project.tgz"), "-C", str(baked), "."], check=True)  # noqa: S603, S607
+    return tmp_path / "project.tgz"
+
+
+@pytest.mark.parametrize(
+    ("add", "named"),
+    [
+        (lambda baked: (baked / "csv-summary" / ".git" / "hooks").mkdir(parents=True), ".git"),
+        (lambda baked: (baked / "csv-summary" / "link").symlink_to("/etc/passwd"), "link"),
+        (
+            lambda baked: (baked / "csv-summary" / "hard").hardlink_to(baked / "csv-summary" / "README.md"),
+            "hard",
+        ),
+        (lambda baked: (baked / "elsewhere").mkdir(), "elsewhere"),
+    ],
+)
+def test_the_publish_job_checks_the_baked_tarball(tmp_path, add, named):
+    script = step("publish", "Check the baked tarball")["run"]
+    clean = tmp_path / "clean"
+    clean.mkdir()
+    tarball(clean, lambda baked: None)
+    assert run_step(script, clean, PROJECT="csv-summary").returncode == 0
+    tarball(tmp_path, add)
+    refused = run_step(script, tmp_path, PROJECT="csv-summary")
+    assert refused.returncode == 1
+    assert named in refused.stderr
 
 
 @pytest.mark.parametrize(
@@ -456,6 +492,14 @@ def test_the_workflow_publishes_exactly_the_baked_tree_and_never_overwrites(tmp_
     project = bake_temp / "baked" / job_outputs["project"]
     assert pushed == sorted(p.relative_to(project).as_posix() for p in project.rglob("*") if p.is_file())
     assert ".github/workflows/ci.yml" in pushed
+
+    # The tarball the bake job made passes the publish job's check.
+    assert (
+        run_step(
+            step("publish", "Check the baked tarball")["run"], bake_temp, PROJECT=job_outputs["project"]
+        ).returncode
+        == 0
+    )
 
     # A second run (a rerun, or the same name chosen again) finds the repository and pushes
     # nothing to it.

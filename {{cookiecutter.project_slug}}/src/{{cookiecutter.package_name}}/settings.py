@@ -66,8 +66,8 @@ class Environment:
         """Return the variable ``name``, which must be an absolute https:// URL.
 
         Plain http:// is allowed only to this machine (127.0.0.1, ::1, localhost), for local
-        runs and tests: anywhere else, what is sent (message bodies, an API key) would cross the
-        network readable by anyone on the path.
+        runs and tests: anywhere else, what is sent (message bodies, and any credential sent with
+        them) would cross the network readable by anyone on the path.
         """
         expected = "an absolute https:// URL (http:// only to 127.0.0.1, ::1 or localhost)"
         value = self._environ.get(name)

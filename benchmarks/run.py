@@ -38,6 +38,7 @@ from tests.environments import (
     REPO_ROOT,
     build_with_make,
     fingerprint,
+    locks,
     project_python,
     sandboxed_environ,
 )
@@ -73,8 +74,7 @@ def bake(answers: dict[str, str], output: Path) -> Path:
 def project_environment(project: Path) -> Path:
     """The baked project's runtime + dev environment, built as the template's tests build it."""
     python = project_python()
-    inputs = [(project / name).read_text() for name in ("requirements-dev.txt", "src/requirements.txt")]
-    destination = CACHE_DIR / f"project-{fingerprint(python, *inputs)}"
+    destination = CACHE_DIR / f"project-{fingerprint(python, *locks(project, 'dev'))}"
     return build_with_make(project, "install", "VENV", destination, PYTHON=python)
 
 
@@ -83,12 +83,12 @@ def runtime_environment(project: Path) -> Path:
 
     The functions run on it, so an import their package lacks fails as it would on Lambda, and
     nothing the development environment holds (moto, click, ...) is imported by accident.
-    Pinned as the project's requirements-dev.txt pins them; kept under .cache/envs.
+    Pinned as the project's requirements/dev.txt pins them; kept under .cache/envs.
     """
     provided = ("awslambdaric==", "simplejson==", "snapshot-restore-py==", "boto3==")
     pins = [
-        line.strip()
-        for line in (project / "requirements-dev.txt").read_text(encoding="utf-8").splitlines()
+        line.split()[0]  # name==version, before the line's continuation and hashes
+        for line in (project / "requirements" / "dev.txt").read_text(encoding="utf-8").splitlines()
         if line.startswith(provided)
     ]
     python = project_python()

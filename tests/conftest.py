@@ -10,7 +10,7 @@ import pytest
 from cookiecutter.generate import generate_context
 from cookiecutter.prompt import prompt_for_config
 
-from tests.environments import CACHE_DIR, REPO_ROOT, build_with_make, fingerprint, project_python
+from tests.environments import CACHE_DIR, REPO_ROOT, build_with_make, fingerprint, locks, project_python
 
 # The template and project repositories of the update and regeneration tests.
 pytest_plugins = ["tests.git_projects"]
@@ -38,8 +38,7 @@ def project_env(bake) -> Path:
     """The runtime + dev environment every baked project's tests share."""
     project = bake({})
     python = project_python()
-    inputs = [(project / name).read_text() for name in ("requirements-dev.txt", "src/requirements.txt")]
-    destination = CACHE_DIR / f"project-{fingerprint(python, *inputs)}"
+    destination = CACHE_DIR / f"project-{fingerprint(python, *locks(project, 'dev'))}"
     return build_with_make(project, "install", "VENV", destination, PYTHON=python)
 
 
@@ -47,7 +46,7 @@ def project_env(bake) -> Path:
 def tools_env(bake) -> Path:
     """SAM CLI and cfn-lint, kept apart from the runtime environment (SAM pins boto3 and click)."""
     project = bake({})
-    destination = CACHE_DIR / f"tools-{fingerprint((project / 'Makefile').read_text())}"
+    destination = CACHE_DIR / f"tools-{fingerprint(*locks(project, 'tools'))}"
     return build_with_make(project, "tools", "TOOLS_VENV", destination)
 
 
@@ -55,7 +54,7 @@ def tools_env(bake) -> Path:
 def scan_env(bake) -> Path:
     """checkov and pip-audit, in an environment of their own (checkov pins many packages)."""
     project = bake({})
-    destination = CACHE_DIR / f"scan-{fingerprint((project / 'Makefile').read_text())}"
+    destination = CACHE_DIR / f"scan-{fingerprint(*locks(project, 'scan'))}"
     return build_with_make(project, "scanners", "SCAN_VENV", destination)
 
 

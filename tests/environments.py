@@ -99,6 +99,12 @@ def fingerprint(*parts: str | bytes) -> str:
     return digest.hexdigest()[:16]
 
 
+def locks(project: Path, environment: str) -> list[str]:
+    """The lock files a baked project's environment is installed from: pip's, then its own."""
+    folder = project / "requirements"
+    return [(folder / f"{name}.txt").read_text(encoding="utf-8") for name in ("pip", environment)]
+
+
 def build_with_make(project: Path, target: str, variable: str, destination: Path, **extra: str) -> Path:
     """Run ``make <target> <variable>=<destination>`` in a baked project unless it was built before.
 

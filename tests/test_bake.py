@@ -125,9 +125,10 @@ DEFAULT_FILES = {
         )
     ),
     "pyproject.toml",
-    "requirements-dev.txt",
+    *(f"requirements/{name}.{kind}" for name in ("dev", "pip", "scan", "tools") for kind in ("in", "txt")),
     "samconfig.toml",
     "src/Makefile",
+    "src/requirements.in",
     "src/requirements.txt",
     *(
         f"src/webhook_relay/{module}.py"
@@ -164,6 +165,7 @@ DEFAULT_FILES = {
             "event_loop",
             "events",
             "http_stand_in",
+            "requirements",
             "secret_cache",
             "settings",
             "sigv4",
@@ -471,11 +473,9 @@ def test_the_environment_is_made_with_the_runtimes_python_or_the_newest_supporte
 
 
 def pins(project: Path) -> set[str]:
-    """Every requirement the project's environment installs (`make install`)."""
-    lines = []
-    for name in ("requirements-dev.txt", "src/requirements.txt"):
-        lines += (project / name).read_text(encoding="utf-8").splitlines()
-    return {line for line in lines if line and not line.startswith(("#", "-r"))}
+    """Every requirement the project's environment installs (`make install`), with its hashes."""
+    lines = re.sub(r"\s*\\\n\s*", " ", (project / "requirements" / "dev.txt").read_text(encoding="utf-8"))
+    return {line for line in lines.splitlines() if not line.lstrip().startswith("#")}
 
 
 def test_a_blank_task_installs_what_the_shared_test_environment_has(bake):

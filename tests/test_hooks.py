@@ -18,7 +18,6 @@ from cookiecutter.main import cookiecutter
 from cookiecutter.prompt import prompt_for_config
 from cookiecutter.utils import create_env_with_context
 
-import lambda_task_extensions
 from tests.environments import REPO_ROOT
 
 HOOK = REPO_ROOT / "hooks" / "pre_gen_project.py"

@@ -271,16 +271,13 @@ def test_a_changed_requirement_reinstalls_the_environment(bake, project_env, too
 
     copy = tmp_path / "stale-env"
     subprocess.run(["cp", "-a", str(project), str(copy)], check=True)  # noqa: S603, S607
-    with (copy / "requirements-dev.txt").open("a", encoding="utf-8") as requirements:
-        requirements.write("iniconfig==2.3.0\n")  # a pin a template update adds
-    makefile = copy / "Makefile"
-    makefile.write_text(
-        re.sub(r"CFN_LINT_VERSION = \S+", "CFN_LINT_VERSION = 1.59.0", makefile.read_text(encoding="utf-8")),
-        encoding="utf-8",
-    )
+    for lock, pin in (("dev", "iniconfig==2.3.0"), ("tools", "cfn-lint==1.59.0")):
+        with (copy / "requirements" / f"{lock}.txt").open("a", encoding="utf-8") as requirements:
+            requirements.write(f"{pin} --hash=sha256:{'0' * 64}\n")  # a pin a template update adds
 
-    assert "pip install --quiet -r requirements-dev.txt" in planned(copy, "test", f"VENV={project_env}")
-    assert "cfn-lint==1.59.0" in planned(copy, "validate", f"TOOLS_VENV={tools_env}")
+    install = "pip install --quiet --require-hashes --requirement requirements/{}.txt"
+    assert install.format("dev") in planned(copy, "test", f"VENV={project_env}")
+    assert install.format("tools") in planned(copy, "validate", f"TOOLS_VENV={tools_env}")
 
 
 # --- Regenerating from the replay file, with no terminal -----------------------------------------

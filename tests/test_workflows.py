@@ -96,15 +96,17 @@ def test_dependabot_covers_pip_and_actions(baked_roots):
         assert all(update["cooldown"]["default-days"] >= 7 for update in updates), path
 
 
-def test_zizmor_finds_nothing_at_its_default_persona(baked_roots):
+@pytest.mark.parametrize("persona", ["regular", "auditor"])
+def test_zizmor_finds_nothing(baked_roots, persona):
     """zizmor's offline audits (template injection, excessive permissions, credentials persisted
     by checkout, secrets outside an environment, Dependabot's cooldown, ...) on the template's
-    workflows and Dependabot file and on every baked project's. A finding ignored in place says
-    why on its line."""
+    workflows and Dependabot file and on every baked project's, at its default persona and at
+    the auditor's (also unnamed jobs, undocumented permissions, concurrency). A finding ignored
+    in place says why on its line."""
     roots = [REPO_ROOT / ".github", *(root / ".github" for root in baked_roots.values())]
     zizmor = Path(sys.executable).parent / "zizmor"
     completed = subprocess.run(  # noqa: S603 - the test environment's zizmor, our paths
-        [str(zizmor), "--offline", "--persona=regular", "--format=json", *map(str, roots)],
+        [str(zizmor), "--offline", f"--persona={persona}", "--format=json", *map(str, roots)],
         capture_output=True,
         text=True,
         check=False,

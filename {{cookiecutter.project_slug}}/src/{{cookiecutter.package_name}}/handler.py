@@ -137,7 +137,7 @@ task = Task(task_settings{{ ", secret" if secret }})
 
 
 # SnapStart calls this in each container restored from the snapshot, before its first event
-# (register_after_restore comes with the Lambda runtime; requirements-dev.txt pins it for tests).
+# (register_after_restore comes with the Lambda runtime; requirements/dev.in pins it for tests).
 @register_after_restore
 def refresh_after_restore() -> None:
     """Renew what a SnapStart snapshot must not carry into the containers restored from it.

@@ -100,6 +100,7 @@ DEFAULT_FILES = {
     ".github/workflows/template-check.yml",
     ".gitignore",
     "Makefile",
+    "deploy-roles.yaml",
     "README.md",
     "env.json",
     "events/sqs.json",

@@ -6,15 +6,17 @@ from __future__ import annotations
 
 import json
 import re
+import shlex
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from tests.environments import REPO_ROOT
+from tests.environments import REPO_ROOT, interpreter_for, make
 from tests.parsing import load_yaml
-from tests.test_bake import COMBINATIONS, combination_id
+from tests.test_bake import COMBINATIONS, RUNTIMES, combination_id
 
 # Answers that leave a mark ("zq", in any case) wherever they are rendered, shell and expression
 # syntax included; every one passes the hook.
@@ -201,3 +203,34 @@ def test_no_answer_where_github_could_execute_it(baked_roots):
             for step in job.get("steps", []):
                 assert MARK not in step.get("run", "").lower(), f"{path.name}: an answer in run: {step}"
                 assert MARK not in str(step.get("env", "")).lower(), f"{path.name}: an answer in env"
+
+
+# What would fetch and run code from a package index: not once a job holds AWS credentials.
+INSTALLS = re.compile(r"pip install|-m venv|\buv\b|sam build")
+
+
+@pytest.mark.parametrize("environment", ["dev", "prod"])
+def test_a_deploy_job_installs_nothing_once_it_holds_aws_credentials(
+    bake, project_env, tools_env, tmp_path, environment
+):
+    """Each deploy job's steps after configure-aws-credentials, as make would run them once the
+    steps before have run: they deploy and test, and install and build nothing (a malicious
+    release would otherwise run with the deploy role)."""
+    answers = next(answers for answers in RUNTIMES if interpreter_for(answers["python_version"]))
+    project = tmp_path / "project"
+    shutil.copytree(bake(answers), project)
+    envs = (f"VENV={project_env}", f"TOOLS_VENV={tools_env}")
+    deploy_jobs = jobs(project / ".github" / "workflows" / "deploy.yml")[1]
+    (steps,) = [job["steps"] for job in deploy_jobs.values() if job.get("environment") == environment]
+    credentials = next(
+        index for index, step in enumerate(steps) if "configure-aws-credentials" in step.get("uses", "")
+    )
+    before = [shlex.split(step["run"]) for step in steps[:credentials] if "run" in step]
+    after = [shlex.split(step["run"]) for step in steps[credentials:] if "run" in step]
+    assert ["make", "build"] in before
+    assert all(command[0] == "make" for command in before + after)
+    make(project, "build", envs[1])  # what the steps before leave: a build, installed envs
+    for command in after:
+        dry_run = make(project, "-n", *command[1:], *envs).stdout
+        assert not INSTALLS.search(dry_run), f"{' '.join(command)} after the credentials runs:\n{dry_run}"
+    assert after, "the job deploys"

@@ -98,9 +98,12 @@ def cookiecutter_arguments(answers_json: str) -> list[str]:
 def repository(repo_url: str, allowed_owner: str) -> tuple[str, str]:
     """The owner and name in Backstage's ``github.com?owner=ORG&repo=NAME``."""
     host, _, query = repo_url.partition("?")
-    fields = parse_qs(query)
-    owner, name = fields.get("owner", [""])[0], fields.get("repo", [""])[0]
-    if host != "github.com" or not OWNER.fullmatch(owner) or not REPOSITORY_NAME.fullmatch(name):
+    fields = parse_qs(query, keep_blank_values=True)
+    # Exactly one owner and one name, nothing else: with "owner=a&owner=b" which is meant is a guess.
+    owners, names = fields.pop("owner", []), fields.pop("repo", [])
+    owner, name = (owners[0], names[0]) if len(owners) == len(names) == 1 else ("", "")
+    well_formed = host == "github.com" and not fields
+    if not well_formed or not OWNER.fullmatch(owner) or not REPOSITORY_NAME.fullmatch(name):
         raise AnswersError(
             f"REPOSITORY {repo_url!r} is not github.com?owner=ORG&repo=NAME, with GitHub's names"
         )

@@ -21,9 +21,10 @@ from types import ModuleType
 
 TEMPLATE = Path(__file__).resolve().parent.parent
 # GitHub's rules: an owner is letters, digits and single inner hyphens (at most 39); a repository
-# name letters, digits, ".", "_" and "-" (at most 100), and not "." or "..".
+# name letters, digits, ".", "_" and "-" (at most 100), and not "." or "..". A name ending in
+# ".git" is refused too: clone and push URLs drop that suffix, so it could name another repository.
 OWNER = re.compile(r"[A-Za-z0-9](?:-?[A-Za-z0-9]){0,38}")
-REPOSITORY_NAME = re.compile(r"(?!\.\.?\Z)[A-Za-z0-9._-]{1,100}")
+REPOSITORY_NAME = re.compile(r"(?!\.\.?\Z)(?!.*\.git\Z)[A-Za-z0-9._-]{1,100}", re.IGNORECASE)
 
 
 def pre_generation_hook() -> ModuleType:

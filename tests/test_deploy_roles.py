@@ -253,21 +253,25 @@ def as_list(value: object) -> list:
 
 
 def condition_holds(condition: dict, context: dict[str, str]) -> bool:
-    """IAM's evaluation of the operators deploy-roles.yaml uses; a key absent from the request
-    fails the condition, as in IAM."""
+    """IAM's evaluation of the operators deploy-roles.yaml uses: a key absent from the request
+    fails the condition, except under an operator ending in IfExists, which it then passes
+    ("IAM JSON policy elements: Condition operators", IAM User Guide)."""
     for operator, tests in condition.items():
+        base = operator.removesuffix("IfExists")
+        if base not in {"StringEquals", "StringLike", "ArnLike"}:
+            raise AssertionError(f"the tests do not evaluate {operator}")
         for key, expected in tests.items():
             actual = context.get(key)
             if actual is None:
+                if base == operator:
+                    return False
+                continue
+            if base == "StringEquals" and actual not in as_list(expected):
                 return False
-            if operator == "StringEquals" and actual not in as_list(expected):
-                return False
-            if operator in {"StringLike", "ArnLike"} and not any(
+            if base in {"StringLike", "ArnLike"} and not any(
                 fnmatchcase(actual, pattern) for pattern in as_list(expected)
             ):
                 return False
-            if operator not in {"StringEquals", "StringLike", "ArnLike"}:
-                raise AssertionError(f"the tests do not evaluate {operator}")
     return True
 
 
@@ -472,6 +476,31 @@ def test_tag_conditions_name_tags_the_resources_carry(bake, schema, deployed_typ
         assert tagging["taggable"], kind
         assert tagging["tagOnCreate"], kind
         assert kind in deployed_types
+
+
+@pytest.mark.parametrize("environment", ENVIRONMENTS)
+@pytest.mark.parametrize("service", ["kms", "secretsmanager"])
+def test_a_key_or_secret_of_another_project_or_environment_stays_out_of_reach(
+    bake, authorization, environment, service
+):
+    """Keys and secrets are reached through the stack's tags alone: a role may tag a resource
+    with its own stack's tags as it creates it, but neither retag one another project or
+    environment carries (and then manage it) nor change who may use it."""
+    project = bake({})
+    slug = project.name
+    statements = role_statements(project, environment)
+    other = "prod" if environment == "dev" else "dev"
+    resource, own = request("x", f"{service}:TagResource", slug, environment, authorization)
+    creating = {key: value for key, value in own.items() if not key.startswith("aws:ResourceTag/")}
+    assert allowed(statements, f"{service}:TagResource", resource, creating)
+    for carried in ({"environment": other}, {"project": f"{slug}x"}, {"project": "payments"}):
+        theirs = own | {f"aws:ResourceTag/{key}": value for key, value in carried.items()}
+        for action in (
+            ["kms:TagResource", "kms:UntagResource", "kms:PutKeyPolicy", "kms:ScheduleKeyDeletion"]
+            if service == "kms"
+            else ["secretsmanager:TagResource", "secretsmanager:DeleteSecret", "secretsmanager:UpdateSecret"]
+        ):
+            assert not allowed(statements, action, resource, theirs), (action, carried)
 
 
 def test_bootstrap_creates_the_roles_stack(bake, tools_env, tmp_path):

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 import shutil
 import subprocess
 import tomllib
@@ -33,6 +34,7 @@ from tests.test_cold_start import translated
 ACCOUNT = "123456789012"
 ENVIRONMENTS = ("dev", "prod")
 REPOSITORY = "octo-org/octo-repo"
+REPOSITORY_WITH_IDS = "octo-org@9919/octo-repo@1296269"
 
 # What `sam deploy` itself calls (SAM CLI's samcli/lib/deploy/deployer.py and
 # samcli/lib/package/s3_uploader.py, at the version requirements/tools.txt pins): the stack's
@@ -231,6 +233,7 @@ def role_statements(project: Path, environment: str) -> list[dict]:
         "AWS::AccountId": ACCOUNT,
         "Environment": environment,
         "Repository": REPOSITORY,
+        "RepositoryWithIds": REPOSITORY_WITH_IDS,
         "OidcProviderArn": "",
     }
     conditions = {"CreateOidcProvider": True, "Dev": environment == "dev"}
@@ -357,7 +360,12 @@ def test_only_this_repositorys_environment_may_assume_its_role(bake, environment
     role = roles_template(bake({}))["Resources"]["DeployRole"]["Properties"]
     (trust,) = resolve(
         role["AssumeRolePolicyDocument"]["Statement"],
-        {"Repository": REPOSITORY, "Environment": environment, "OidcProviderArn": ""},
+        {
+            "Repository": REPOSITORY,
+            "RepositoryWithIds": REPOSITORY_WITH_IDS,
+            "Environment": environment,
+            "OidcProviderArn": "",
+        },
         {"CreateOidcProvider": False},
     )
     assert trust["Effect"] == "Allow"
@@ -366,7 +374,10 @@ def test_only_this_repositorys_environment_may_assume_its_role(bake, environment
     assert trust["Condition"] == {
         "StringEquals": {
             "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
-            "token.actions.githubusercontent.com:sub": f"repo:{REPOSITORY}:environment:{environment}",
+            "token.actions.githubusercontent.com:sub": [
+                f"repo:{REPOSITORY}:environment:{environment}",
+                f"repo:{REPOSITORY_WITH_IDS}:environment:{environment}",
+            ],
         }
     }
 
@@ -510,10 +521,54 @@ def test_bootstrap_creates_the_roles_stack(bake, tools_env, tmp_path):
     shutil.copytree(bake({}), project)
     for command in (["init", "-q"], ["remote", "add", "origin", f"git@github.com:{REPOSITORY}.git"]):
         subprocess.run(["git", *command], cwd=project, check=True)  # noqa: S603, S607 - git on PATH
-    dry_run = make(project, "-n", "bootstrap", "ENV=prod", f"TOOLS_VENV={tools_env}").stdout
+    with_ids = f"REPOSITORY_WITH_IDS={REPOSITORY_WITH_IDS}"  # what gh api would answer
+    dry_run = make(project, "-n", "bootstrap", "ENV=prod", with_ids, f"TOOLS_VENV={tools_env}").stdout
     assert "--template-file deploy-roles.yaml" in dry_run
     assert f"--stack-name deploy-role-{project.name}-prod" in dry_run
-    assert f"Repository={REPOSITORY}" in dry_run
+    assert f"RepositoryWithIds={REPOSITORY_WITH_IDS} " in dry_run
+    assert f"Repository={REPOSITORY} " in dry_run
     assert "Environment=prod" in dry_run
     assert "--capabilities CAPABILITY_IAM " in dry_run
     assert "--resolve-s3" in dry_run
+
+
+def test_bootstrap_without_the_repositorys_ids_names_the_fix(bake, tools_env):
+    """A repository made since 2026-06-18 gets tokens naming its IDs: a role trusting its names
+    alone would refuse every deploy, so `make bootstrap` stops before creating it."""
+    project = bake({})
+    arguments = [f"REPOSITORY={REPOSITORY}", "REPOSITORY_WITH_IDS=", f"TOOLS_VENV={tools_env}"]
+    run = subprocess.run(  # noqa: S603 - make on PATH, fixed arguments
+        ["make", "bootstrap", *arguments],  # noqa: S607
+        cwd=project,
+        env=sandboxed_environ(),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert run.returncode != 0
+    assert f"no IDs for the GitHub repository '{REPOSITORY}'" in run.stderr
+    assert "gh auth login" in run.stderr
+    assert "REPOSITORY_WITH_IDS=<owner>@<owner id>/<name>@<repository id>" in run.stderr
+    assert "sam deploy" not in run.stdout
+
+
+@pytest.mark.parametrize(
+    ("value", "accepted"),
+    [
+        (REPOSITORY_WITH_IDS, True),
+        ("a@1/b.c_d-e@12345678901234567890", True),
+        (REPOSITORY, False),  # names alone: that is the Repository parameter
+        ("octo-org@9919/octo-repo", False),
+        ("octo-org/octo-repo@1296269", False),
+        ("octo-org@99x/octo-repo@1", False),
+        ("octo-org@9919/octo-repo@1296269:environment:prod", False),
+        ("octo-org@9919/octo-repo@1296269/x@1", False),
+        ("-octo@1/repo@2", False),
+        ("octo@1/re po@2", False),
+        ("octo@1/répo@2", False),
+        ("octo@1/repo@2\n", False),
+    ],
+)
+def test_the_ids_parameter_takes_one_repository_with_both_ids(bake, value, accepted):
+    parameter = roles_template(bake({}))["Parameters"]["RepositoryWithIds"]
+    assert (re.fullmatch(parameter["AllowedPattern"], value) is not None) is accepted

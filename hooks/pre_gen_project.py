@@ -131,10 +131,10 @@ SNAPSTART_REGIONS = frozenset({
 UNNAMED_SLUG = "unnamed-project"
 NAME_MAX = 100  # project and author names: a name, not a paragraph (GitHub's repository-name limit)
 DESCRIPTION_MAX = 256  # the Description of a Lambda function
-# The slug names the stacks "<slug>-dev" and "<slug>-prod". CloudFormation names the function
-# and its role "<stack>-<logical id>-<12 random characters>", cut to their 64-character limit:
-# at 40, "<slug>-prod" (45) and the suffix (13 with its hyphen) take 58, so the generated names
-# still say which stack they belong to.
+# The slug names the stacks "<slug>-dev" and "<slug>-prod", and CloudFormation names what it
+# creates "<stack>-<logical id>-<13 random characters>". At 40, "<slug>-prod" (45) leaves room in a
+# 64-character name for the suffix and a short logical ID; longer ones are cut, and the deploy
+# role scopes such names by what is left of the stack's name (deploy-roles.yaml, GeneratedNames).
 PROJECT_SLUG_MAX = 40
 EMAIL_MAX = 254  # the longest address SMTP can carry
 SECRET_NAME_MAX = 512

@@ -25,6 +25,7 @@ from fnmatch import fnmatchcase
 from pathlib import Path
 
 import pytest
+from cloudformation_cli_python_lib.identifier_utils import generate_resource_identifier
 
 from tests.environments import make, sandboxed_environ
 from tests.parsing import load_yaml
@@ -196,26 +197,35 @@ def translations(bake, tools_env) -> list[dict]:
     return [translated(Path(bake(answers)), tools_env) for answers in COMBINATIONS]
 
 
-def resolve(node: object, values: dict[str, str], conditions: dict[str, bool]) -> object:
+def resolve(
+    node: object, values: dict[str, str], conditions: dict[str, bool], mappings: dict | None = None
+) -> object:
     """Evaluate the intrinsic functions deploy-roles.yaml uses, for one set of parameter values."""
+
+    def again(part: object) -> object:
+        return resolve(part, values, conditions, mappings)
+
     if isinstance(node, list):
-        return [resolve(item, values, conditions) for item in node]
+        return [again(item) for item in node]
     if not isinstance(node, dict):
         return node
     if set(node) == {"Sub"}:
-        text = node["Sub"]
-        for name, value in values.items():
+        text, variables = (node["Sub"], {}) if isinstance(node["Sub"], str) else node["Sub"]
+        for name, value in (values | {name: again(value) for name, value in variables.items()}).items():
             text = text.replace("${" + name + "}", value)
         assert "${" not in text, text
         return text
+    if set(node) == {"FindInMap"}:
+        name, first, second = (again(part) for part in node["FindInMap"])
+        return (mappings or {})[name][first][second]
     if set(node) == {"Ref"}:
         return values[node["Ref"]]
     if set(node) == {"If"}:
         name, then, otherwise = node["If"]
-        return resolve(then if conditions[name] else otherwise, values, conditions)
+        return again(then if conditions[name] else otherwise)
     if set(node) == {"GetAtt"}:
         return f"<{node['GetAtt']}>"
-    return {key: resolve(value, values, conditions) for key, value in node.items()}
+    return {key: again(value) for key, value in node.items()}
 
 
 def roles_template(project: Path) -> dict:
@@ -247,7 +257,7 @@ def role_statements(project: Path, environment: str) -> list[dict]:
     return [
         statement
         for document in documents
-        for statement in resolve(document["Statement"], values, conditions)
+        for statement in resolve(document["Statement"], values, conditions, template.get("Mappings"))
     ]
 
 
@@ -452,6 +462,95 @@ def test_nothing_is_allowed_beyond_what_a_deploy_needs(
             assert resource_types_of(action, authorization) is not None, f"{action} is no IAM action"
             handler_calls = action.lower() in handled and not _not_called(action)
             assert handler_calls or action in SAM_DEPLOY_CALLS + SMOKE_CALLS, f"{statement['Sid']}: {action}"
+
+
+# The resource types whose names CloudFormation generates and the role scopes by name: the
+# property that would name one, the call that creates it, and its ARN.
+GENERATED_NAMES = {
+    "AWS::Lambda::Function": (
+        "FunctionName",
+        "lambda:CreateFunction",
+        "lambda:{region}:{account}:function:{name}",
+    ),
+    "AWS::IAM::Role": ("RoleName", "iam:CreateRole", "iam::{account}:role/{name}"),
+    "AWS::Events::Rule": ("Name", "events:PutRule", "events:{region}:{account}:rule/{name}"),
+    "AWS::Scheduler::ScheduleGroup": (
+        "Name",
+        "scheduler:CreateScheduleGroup",
+        "scheduler:{region}:{account}:schedule-group/{name}",
+    ),
+    "AWS::Scheduler::Schedule": (
+        "Name",
+        "scheduler:CreateSchedule",
+        "scheduler:{region}:{account}:schedule/{name}",
+    ),
+    "AWS::SQS::Queue": ("QueueName", "sqs:CreateQueue", "sqs:{region}:{account}:{name}"),
+    "AWS::SNS::Topic": ("TopicName", "sns:CreateTopic", "sns:{region}:{account}:{name}"),
+    "AWS::CloudWatch::Alarm": (
+        "AlarmName",
+        "cloudwatch:PutMetricAlarm",
+        "cloudwatch:{region}:{account}:alarm:{name}",
+    ),
+    "AWS::DynamoDB::Table": ("TableName", "dynamodb:CreateTable", "dynamodb:{region}:{account}:table/{name}"),
+    "AWS::Logs::LogGroup": (
+        "LogGroupName",
+        "logs:CreateLogGroup",
+        "logs:{region}:{account}:log-group:{name}:*",
+    ),
+    "AWS::S3::Bucket": ("BucketName", "s3:CreateBucket", "s3:::{name}"),
+}
+# Name limits the types' schemas give by a pattern or not at all.
+NAME_LIMITS = {
+    "AWS::Lambda::Function": 64,  # the schema's pattern: [a-zA-Z0-9_-]{1,64}
+    "AWS::SQS::Queue": 80,  # "Amazon SQS queue quotas", SQS Developer Guide
+}
+# project_slug's longest (hooks/pre_gen_project.py, PROJECT_SLUG_MAX) and a short one.
+LONGEST_NAME = "Order Fulfillment Notifier For Warehouse"
+
+
+@pytest.mark.parametrize("environment", ENVIRONMENTS)
+@pytest.mark.parametrize("project_name", ["Relay", LONGEST_NAME])
+def test_every_generated_name_is_within_the_roles_reach(bake, tools_env, schema, environment, project_name):
+    """CloudFormation cuts a generated name "<stack>-<logical id>-<random>" to its type's limit
+    (the type's schema, maxLength of the name). The documentation does not say how; AWS's name
+    generator for resource handlers does it here, for every resource of every variant, and the
+    role's name-scoped statements must cover each name, even the longest project_slug's."""
+    covered: set[str] = set()
+    for answers in COMBINATIONS:
+        project = bake(answers | {"project_name": project_name})
+        stack = f"{project.name}-{environment}"
+        assert len(project.name) <= len(LONGEST_NAME)
+        statements = role_statements(project, environment)
+        resources = translated(project, tools_env)
+        names: dict[str, str] = {}
+        # Schedule groups first: a schedule's ARN holds its group's name.
+        for logical_id, resource in sorted(
+            resources.items(), key=lambda item: item[1]["Type"] != "AWS::Scheduler::ScheduleGroup"
+        ):
+            if resource["Type"] not in GENERATED_NAMES:
+                continue
+            covered.add(resource["Type"])
+            name_property, action, arn = GENERATED_NAMES[resource["Type"]]
+            if name_property in resource.get("Properties", {}):
+                continue  # named by the template (the source queue: template.yaml says why)
+            limit = (
+                NAME_LIMITS.get(resource["Type"])
+                or schema(resource["Type"])["properties"][name_property]["maxLength"]
+            )
+            name = generate_resource_identifier(stack, logical_id, f"token-{logical_id}", limit)
+            if resource["Type"] == "AWS::S3::Bucket":
+                name = name.lower()  # bucket names are lower case
+            if resource["Type"] == "AWS::Scheduler::Schedule":
+                group = resource["Properties"].get("GroupName", "default")
+                name = f"{names[group['Ref']] if isinstance(group, dict) else group}/{name}"
+            names[logical_id] = name
+            context = {"iam:PassedToService": "lambda.amazonaws.com"}
+            resource_arn = "arn:aws:" + arn.format(region="us-east-1", account=ACCOUNT, name=name)
+            where = f"{combination_id(answers)}: {resource['Type']} {name}"
+            assert allowed(statements, action, resource_arn, context), where
+            if resource["Type"] == "AWS::IAM::Role":
+                assert allowed(statements, "iam:PassRole", resource_arn, context), where
+    assert covered == set(GENERATED_NAMES)
 
 
 @pytest.mark.parametrize("environment", ENVIRONMENTS)

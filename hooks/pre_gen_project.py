@@ -132,7 +132,7 @@ UNNAMED_SLUG = "unnamed-project"
 NAME_MAX = 100  # project and author names: a name, not a paragraph (GitHub's repository-name limit)
 DESCRIPTION_MAX = 256  # the Description of a Lambda function
 # The slug names the stacks "<slug>-dev" and "<slug>-prod", and CloudFormation names what it
-# creates "<stack>-<logical id>-<13 random characters>". At 40, "<slug>-prod" (45) leaves room in a
+# creates "<stack>-<logical id>-<12 random characters>". At 40, "<slug>-prod" (45) leaves room in a
 # 64-character name for the suffix and a short logical ID; longer ones are cut, and the deploy
 # role scopes such names by what is left of the stack's name (deploy-roles.yaml, GeneratedNames).
 PROJECT_SLUG_MAX = 40
@@ -371,8 +371,8 @@ def check_project_slug(value: str) -> str | None:
         )
     if len(value) > PROJECT_SLUG_MAX:
         return (
-            f"is {len(value)} characters, at most {PROJECT_SLUG_MAX} (so '<slug>-prod' stays whole in the"
-            " 64-character names CloudFormation generates); shorten it"
+            f"is {len(value)} characters, at most {PROJECT_SLUG_MAX} (it names the stacks '<slug>-dev' and"
+            " '<slug>-prod', and CloudFormation names what they create after them); shorten it"
         )
     return None
 

@@ -31,6 +31,7 @@ from tests.environments import make, sandboxed_environ
 from tests.parsing import load_yaml
 from tests.test_bake import COMBINATIONS, combination_id
 from tests.test_cold_start import translated
+from tests.test_hooks import hook
 
 ACCOUNT = "123456789012"
 ENVIRONMENTS = ("dev", "prod")
@@ -506,6 +507,33 @@ NAME_LIMITS = {
 }
 # project_slug's longest (hooks/pre_gen_project.py, PROJECT_SLUG_MAX) and a short one.
 LONGEST_NAME = "Order Fulfillment Notifier For Warehouse"
+# Types the role scopes by "<slug>-*", without the environment (deploy-roles.yaml says why).
+ENVIRONMENT_BLIND = {"AWS::SQS::Queue", "AWS::S3::Bucket"}
+
+
+def generated_arns(resources: dict[str, dict], stack: str, schema) -> dict[str, tuple[str, str]]:
+    """The ARN of each resource whose name CloudFormation generates, named as AWS's name generator
+    for resource handlers names it in the stack ``stack``, by logical ID, with its type."""
+    names: dict[str, str] = {}
+    arns: dict[str, tuple[str, str]] = {}
+    # Schedule groups first: a schedule's ARN holds its group's name.
+    for logical_id, resource in sorted(
+        resources.items(), key=lambda item: item[1]["Type"] != "AWS::Scheduler::ScheduleGroup"
+    ):
+        kind = resource["Type"]
+        if kind not in GENERATED_NAMES or GENERATED_NAMES[kind][0] in resource.get("Properties", {}):
+            continue  # not generated, or named by the template (the source queue: template.yaml says why)
+        name_property, _, arn = GENERATED_NAMES[kind]
+        limit = NAME_LIMITS.get(kind) or schema(kind)["properties"][name_property]["maxLength"]
+        name = generate_resource_identifier(stack, logical_id, f"token-{logical_id}", limit)
+        if kind == "AWS::S3::Bucket":
+            name = name.lower()  # bucket names are lower case
+        if kind == "AWS::Scheduler::Schedule":
+            group = resource["Properties"].get("GroupName", "default")
+            name = f"{names[group['Ref']] if isinstance(group, dict) else group}/{name}"
+        names[logical_id] = name
+        arns[logical_id] = (kind, "arn:aws:" + arn.format(region="us-east-1", account=ACCOUNT, name=name))
+    return arns
 
 
 @pytest.mark.parametrize("environment", ENVIRONMENTS)
@@ -513,43 +541,38 @@ LONGEST_NAME = "Order Fulfillment Notifier For Warehouse"
 def test_every_generated_name_is_within_the_roles_reach(bake, tools_env, schema, environment, project_name):
     """CloudFormation cuts a generated name "<stack>-<logical id>-<random>" to its type's limit
     (the type's schema, maxLength of the name). The documentation does not say how; AWS's name
-    generator for resource handlers does it here, for every resource of every variant, and the
-    role's name-scoped statements must cover each name, even the longest project_slug's."""
+    generator for resource handlers does it here, for every resource of every variant: the
+    role's name-scoped statements cover each name, even the longest project_slug's, and, where
+    the stack's name stays whole, no name of the other environment's stack or of a project whose
+    slug extends this one."""
+    context = {"iam:PassedToService": "lambda.amazonaws.com"}
+    other = "prod" if environment == "dev" else "dev"
     covered: set[str] = set()
     for answers in COMBINATIONS:
         project = bake(answers | {"project_name": project_name})
-        stack = f"{project.name}-{environment}"
-        assert len(project.name) <= len(LONGEST_NAME)
+        if project_name == LONGEST_NAME:
+            assert len(project.name) == hook.PROJECT_SLUG_MAX
         statements = role_statements(project, environment)
         resources = translated(project, tools_env)
-        names: dict[str, str] = {}
-        # Schedule groups first: a schedule's ARN holds its group's name.
-        for logical_id, resource in sorted(
-            resources.items(), key=lambda item: item[1]["Type"] != "AWS::Scheduler::ScheduleGroup"
-        ):
-            if resource["Type"] not in GENERATED_NAMES:
-                continue
-            covered.add(resource["Type"])
-            name_property, action, arn = GENERATED_NAMES[resource["Type"]]
-            if name_property in resource.get("Properties", {}):
-                continue  # named by the template (the source queue: template.yaml says why)
-            limit = (
-                NAME_LIMITS.get(resource["Type"])
-                or schema(resource["Type"])["properties"][name_property]["maxLength"]
-            )
-            name = generate_resource_identifier(stack, logical_id, f"token-{logical_id}", limit)
-            if resource["Type"] == "AWS::S3::Bucket":
-                name = name.lower()  # bucket names are lower case
-            if resource["Type"] == "AWS::Scheduler::Schedule":
-                group = resource["Properties"].get("GroupName", "default")
-                name = f"{names[group['Ref']] if isinstance(group, dict) else group}/{name}"
-            names[logical_id] = name
-            context = {"iam:PassedToService": "lambda.amazonaws.com"}
-            resource_arn = "arn:aws:" + arn.format(region="us-east-1", account=ACCOUNT, name=name)
-            where = f"{combination_id(answers)}: {resource['Type']} {name}"
-            assert allowed(statements, action, resource_arn, context), where
-            if resource["Type"] == "AWS::IAM::Role":
-                assert allowed(statements, "iam:PassRole", resource_arn, context), where
+        own = generated_arns(resources, f"{project.name}-{environment}", schema)
+        neighbours = {
+            f"{project.name}-{other}": generated_arns(resources, f"{project.name}-{other}", schema),
+            f"{project.name}x-{environment}": generated_arns(
+                resources, f"{project.name}x-{environment}", schema
+            ),
+        }
+        for logical_id, (kind, arn) in own.items():
+            covered.add(kind)
+            action = GENERATED_NAMES[kind][1]
+            actions = [action, "iam:PassRole"] if kind == "AWS::IAM::Role" else [action]
+            for called in actions:
+                assert allowed(statements, called, arn, context), f"{combination_id(answers)}: {called} {arn}"
+                if project_name == LONGEST_NAME:
+                    continue  # a cut name is scoped by 25 characters of the stack (deploy-roles.yaml)
+                for stack, arns in neighbours.items():
+                    if kind in ENVIRONMENT_BLIND and stack.endswith(f"-{other}"):
+                        continue
+                    assert not allowed(statements, called, arns[logical_id][1], context), (stack, called)
     assert covered == set(GENERATED_NAMES)
 
 

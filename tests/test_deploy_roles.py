@@ -28,6 +28,7 @@ import pytest
 from cloudformation_cli_python_lib.identifier_utils import generate_resource_identifier
 
 from tests.environments import make, sandboxed_environ
+from tests.git_projects import run
 from tests.parsing import load_yaml
 from tests.test_bake import COMBINATIONS, combination_id
 from tests.test_cold_start import translated
@@ -612,9 +613,12 @@ def test_tag_conditions_name_tags_the_resources_carry(bake, schema, deployed_typ
 
 
 @pytest.mark.parametrize("environment", ENVIRONMENTS)
-@pytest.mark.parametrize("service", ["kms", "secretsmanager"])
+@pytest.mark.parametrize(
+    ("service", "resource_type"),
+    [("kms", "AWS::KMS::Key"), ("secretsmanager", "AWS::SecretsManager::Secret")],
+)
 def test_a_key_or_secret_of_another_project_or_environment_stays_out_of_reach(
-    bake, authorization, environment, service
+    bake, authorization, environment, service, resource_type
 ):
     """Keys and secrets are reached through the stack's tags alone: a role may tag a resource
     with its own stack's tags as it creates it, but neither retag one another project or
@@ -623,7 +627,7 @@ def test_a_key_or_secret_of_another_project_or_environment_stays_out_of_reach(
     slug = project.name
     statements = role_statements(project, environment)
     other = "prod" if environment == "dev" else "dev"
-    resource, own = request("x", f"{service}:TagResource", slug, environment, authorization)
+    resource, own = request(resource_type, f"{service}:TagResource", slug, environment, authorization)
     creating = {key: value for key, value in own.items() if not key.startswith("aws:ResourceTag/")}
     assert allowed(statements, f"{service}:TagResource", resource, creating)
     for carried in ({"environment": other}, {"project": f"{slug}x"}, {"project": "payments"}):
@@ -659,19 +663,12 @@ def test_bootstrap_without_the_repositorys_ids_names_the_fix(bake, tools_env):
     alone would refuse every deploy, so `make bootstrap` stops before creating it."""
     project = bake({})
     arguments = [f"REPOSITORY={REPOSITORY}", "REPOSITORY_WITH_IDS=", f"TOOLS_VENV={tools_env}"]
-    run = subprocess.run(  # noqa: S603 - make on PATH, fixed arguments
-        ["make", "bootstrap", *arguments],  # noqa: S607
-        cwd=project,
-        env=sandboxed_environ(),
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert run.returncode != 0
-    assert f"no IDs for the GitHub repository '{REPOSITORY}'" in run.stderr
-    assert "gh auth login" in run.stderr
-    assert "REPOSITORY_WITH_IDS=<owner>@<owner id>/<name>@<repository id>" in run.stderr
-    assert "sam deploy" not in run.stdout
+    stopped = run(sandboxed_environ(), project, "make", "bootstrap", *arguments, check=False)
+    assert stopped.returncode != 0
+    assert f"no IDs for the GitHub repository '{REPOSITORY}'" in stopped.stderr
+    assert "gh auth login" in stopped.stderr
+    assert "REPOSITORY_WITH_IDS=<owner>@<owner id>/<name>@<repository id>" in stopped.stderr
+    assert "sam deploy" not in stopped.stdout
 
 
 @pytest.mark.parametrize(
